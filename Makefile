@@ -1,0 +1,71 @@
+# Open Model Race: `make help` lists every target.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+export MPLCONFIGDIR := $(CURDIR)/.mpl-cache
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export JUPYTER_PLATFORM_DIRS := 1
+
+NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+.PHONY: help env data figures test test-unit test-notebooks lab fetch-openrouter fetch-hub site variants bench lock clean
+
+help: ## List every target with one line each
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -n "$(PYTHON_BOOT)" || { echo "Python 3.11 is needed (python3.11 not found)"; exit 1; }
+	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+env: $(STAMP) ## Create .venv from the pinned lock file (requirements.lock) if missing or stale
+
+data: $(STAMP) ## Materialize every pinned upstream file into data/raw/ and verify its sha256 (uses $$MODELRACE_MIRROR if set)
+	$(PY) -m modelrace.sources materialize
+
+figures: data ## Run every notebook (papermill, default parameters): figures/, data/processed/, executed notebooks
+	$(PY) -m modelrace.runner $(if $(FORCE),--force,)
+
+test: data ## Run the unit tests (pytest) and check the notebooks' printed results (pytest --nbval)
+	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q
+
+test-unit: data ## Run only the unit tests
+	$(PY) -m pytest tests -q -p no:cacheprovider
+
+test-notebooks: data ## Run only the nbval check of the committed notebooks
+	$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q
+
+lab: data ## Open JupyterLab on the project's environment and kernel
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+fetch-openrouter: $(STAMP) ## Fetch a dated OpenRouter snapshot (needs OPENROUTER_API_KEY; START=2025-01-01 END=yesterday)
+	$(PY) -m modelrace.openrouter --start $${START:-2025-01-01} $${END:+--end $$END}
+
+fetch-hub: $(STAMP) ## Fetch a dated Hugging Face Hub listing (TOP=N or ORGS="Qwen deepseek-ai"; HF_ENDPOINT honoured)
+	@if [ -n "$${ORGS:-}" ]; then $(PY) -m modelrace.hub orgs $$ORGS; else $(PY) -m modelrace.hub top --n $${TOP:-1000}; fi
+
+site: $(STAMP) ## Build the reader's site into build/site/ from the executed notebooks and figures (no re-execution)
+	$(PY) -m modelrace.site
+
+variants: data ## Rerun the notebooks with params/variants/*.yaml into build/variants/
+	$(PY) -m modelrace.runner --variants
+
+bench: data ## Run the benchmarks; write bench/results.md and bench/results.json
+	$(PY) -m modelrace.bench
+
+lock: ## Re-resolve the environment: rewrite requirements.lock and environment.yml (needs the network)
+	$(PY) -m pip freeze --exclude-editable | sort -f > requirements.lock
+	$(PY) -m modelrace.environment --write
+
+clean: ## Remove build products that are not committed (build/, stamps); keeps .venv and data/raw
+	rm -rf build .mpl-cache

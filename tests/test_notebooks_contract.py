@@ -1,0 +1,70 @@
+"""Contracts every notebook keeps: numbered, one parameters cell of literals, clean metadata,
+parameter files that name only real parameters, no secrets in committed outputs."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+
+import nbformat
+import papermill as pm
+import pytest
+
+from modelrace import paths, runner
+
+NOTEBOOKS = runner.notebooks()
+
+
+def test_there_are_numbered_notebooks():
+    assert NOTEBOOKS, "no notebooks/NN-slug.ipynb found"
+    for nb in NOTEBOOKS:
+        assert re.fullmatch(r"\d{2}-[a-z0-9-]+\.ipynb", nb.name), nb.name
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_one_parameters_cell_of_annotated_literals(nb_path):
+    nb = nbformat.read(nb_path, as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, f"{nb_path.name}: exactly one cell must be tagged 'parameters'"
+    tree = ast.parse(cells[0].source)
+    for node in tree.body:
+        assert isinstance(node, ast.AnnAssign), f"{nb_path.name}: parameters must be annotated (name: type = literal)"
+        ast.literal_eval(node.value)  # raises if not a literal
+    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells), \
+        f"{nb_path.name}: commit the default-parameter run (no injected cell)"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_notebook_has_no_volatile_metadata(nb_path):
+    text = nb_path.read_text()
+    nb = json.loads(text)
+    pm_meta = nb["metadata"].get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "input_path", "output_path"):
+        assert key not in pm_meta, f"{nb_path.name}: papermill {key} not stripped"
+    for cell in nb["cells"]:
+        assert "papermill" not in cell["metadata"] and "execution" not in cell["metadata"]
+    assert str(paths.ROOT) not in text, f"{nb_path.name}: contains the absolute checkout path"
+    assert "Traceback" not in text and '"output_type": "error"' not in text, f"{nb_path.name}: committed with an error"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_notebook_has_outputs(nb_path):
+    nb = nbformat.read(nb_path, as_version=4)
+    assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{nb_path.name}: run `make figures`"
+
+
+def test_variant_parameter_files_name_real_parameters():
+    """papermill only logs an unknown parameter; here it is an error."""
+    variants = runner.load_variants()
+    for v in variants:
+        src = paths.NOTEBOOKS / f"{v['notebook']}.ipynb"
+        assert src.is_file(), f"params/variants/{v['name']}.yaml: no notebook {src.name}"
+        known = pm.inspect_notebook(str(src))
+        unknown = set(v["parameters"]) - set(known)
+        assert not unknown, f"params/variants/{v['name']}.yaml: unknown parameter(s) {sorted(unknown)}; known: {sorted(known)}"
+        for name, value in v["parameters"].items():
+            declared = known[name]["inferred_type_name"]
+            pytype = {"str": str, "int": int, "float": (int, float), "bool": bool}.get(declared)
+            if pytype:
+                assert isinstance(value, pytype), f"params/variants/{v['name']}.yaml: {name} should be {declared}"
