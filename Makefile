@@ -29,7 +29,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 env: $(STAMP) ## Create .venv from the pinned lock file (requirements.lock) if missing or stale
 
-data: $(STAMP) ## Materialize every pinned upstream file into data/raw/ and verify its sha256 (uses $$MODELRACE_MIRROR if set)
+data: $(STAMP) ## Materialize every pinned upstream file into data/raw/ and verify its sha256 (uses MODELRACE_MIRROR if set)
 	$(PY) -m modelrace.sources materialize
 
 figures: data ## Run every notebook (papermill, default parameters): figures/, data/processed/, executed notebooks
