@@ -64,7 +64,7 @@ bench: data ## Run the benchmarks; write bench/results.md and bench/results.json
 	$(PY) -m modelrace.bench
 
 lock: ## Re-resolve the environment: rewrite requirements.lock and environment.yml (needs the network)
-	$(PY) -m pip freeze --exclude-editable | sort -f > requirements.lock
+	$(PY) -m pip freeze --all --exclude-editable | sort -f > requirements.lock
 	$(PY) -m modelrace.environment --write
 
 clean: ## Remove build products that are not committed (build/, stamps); keeps .venv and data/raw
