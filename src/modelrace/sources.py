@@ -222,7 +222,6 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m modelrace.sources")
     ap.add_argument("command", choices=["materialize", "list"])
     args = ap.parse_args(argv)
-    logging.getLogger("pooch").setLevel(logging.WARNING)  # its "Downloading from <url>" is wrong for a mirror
     if args.command == "list":
         for sid, src in sorted(load_registry().items()):
             print(f"{sid}\t{src.sha256[:12]}\t{src.url}")
