@@ -16,6 +16,7 @@ import argparse
 import hashlib
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -32,7 +33,7 @@ STAMPS = paths.BUILD / "stamps"
 
 def notebooks() -> list[Path]:
     """The collection's notebooks, in their numbered order."""
-    return sorted(paths.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    return sorted(p for p in paths.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb") if re.fullmatch(r"\d{2}-[a-z0-9-]+\.ipynb", p.name))
 
 
 def select(only: list[str] | None) -> list[Path]:
@@ -58,16 +59,19 @@ def strip_volatile(path: Path) -> bool:
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (modelrace)", "language": "python", "name": KERNEL}
     lang = nb.metadata.get("language_info", {})
     nb.metadata["language_info"] = {k: lang[k] for k in ("name", "file_extension", "mimetype") if k in lang}
+    count = 0
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         cell.metadata.pop("ExecuteTime", None)
         if cell.cell_type == "code":
+            # a linear run numbers code cells 1..n; nbval needs counts on cells with outputs
+            count += 1
+            cell["execution_count"] = count
             for out in cell.get("outputs", []):
                 out.get("metadata", {}).pop("execution", None)
                 if out.get("output_type") == "execute_result":
-                    out["execution_count"] = None
-            cell["execution_count"] = None
+                    out["execution_count"] = count
     text = nbformat.writes(nb) + ("" if nbformat.writes(nb).endswith("\n") else "\n")
     if text != raw:
         Path(path).write_text(text, encoding="utf-8")
@@ -102,7 +106,8 @@ def run_notebook(
         )
     except Exception:
         if tmp.exists():
-            failed = output.with_name(f"{output.stem}.failed.ipynb") if output == src else output
+            failed = paths.BUILD / "failed" / output.name
+            failed.parent.mkdir(parents=True, exist_ok=True)
             tmp.replace(failed)
             log.error("%s failed; the executed notebook with the error is at %s", src.name, failed)
         raise
