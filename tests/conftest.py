@@ -19,3 +19,12 @@ def mirror() -> Path:
     if not m.is_dir():
         pytest.skip(f"no mirror at {m}: set MODELRACE_MIRROR")
     return m
+
+
+@pytest.fixture(autouse=True)
+def _no_hub_telemetry(monkeypatch):
+    """huggingface_hub probes huggingface.co from build_hf_headers unless telemetry is off."""
+    import huggingface_hub.constants as hf_constants
+
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    monkeypatch.setattr(hf_constants, "HF_HUB_DISABLE_TELEMETRY", True)

@@ -31,6 +31,14 @@ def test_one_parameters_cell_of_annotated_literals(nb_path):
     for node in tree.body:
         assert isinstance(node, ast.AnnAssign), f"{nb_path.name}: parameters must be annotated (name: type = literal)"
         ast.literal_eval(node.value)  # raises if not a literal
+    declared = {node.target.id for node in tree.body}
+    seen = set(pm.inspect_notebook(str(nb_path)))
+    assert declared == seen, (
+        f"{nb_path.name}: papermill sees parameters {sorted(seen)} but the cell declares {sorted(declared)}; "
+        "a comment containing '=' hides a parameter from papermill"
+    )
+    for required in ("lang", "output_root"):
+        assert required in declared, f"{nb_path.name}: every notebook takes a {required!r} parameter"
     assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells), \
         f"{nb_path.name}: commit the default-parameter run (no injected cell)"
 

@@ -90,6 +90,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from huggingface_hub import HfApi, ModelInfo
+from huggingface_hub import constants as hf_constants
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import build_hf_headers, close_session, get_session, hf_raise_for_status
 from huggingface_hub.utils import httpx as _httpx
@@ -274,6 +275,9 @@ def _fetch(
     if max_attempts < 1:
         raise ValueError(f"max_attempts must be >= 1, got {max_attempts}")
     endpoint = resolve_endpoint(endpoint)
+    # build_hf_headers would otherwise probe huggingface.co for "agent harnesses" (telemetry):
+    # a fetch must talk to its endpoint only.
+    hf_constants.HF_HUB_DISABLE_TELEMETRY = True
     headers = build_hf_headers(
         token=os.environ.get("HF_TOKEN") or False,  # $HF_TOKEN only; False: never the cached token
         library_name="modelrace",
@@ -368,8 +372,9 @@ def _get_page(url: str, headers: dict[str, str], state: dict, *, max_attempts: i
                 try:
                     hf_raise_for_status(resp)
                 except HfHubHTTPError as err:
+                    detail = _redact_token(str(err))  # a server may quote the Authorization header back
                     raise HubFetchError(
-                        f"the Hub refused {shown} with HTTP {resp.status_code}; retrying cannot help. {err}"
+                        f"the Hub refused {shown} with HTTP {resp.status_code}; retrying cannot help. {detail}"
                     ) from None
                 try:
                     payload = json.loads(resp.content)
@@ -388,6 +393,11 @@ def _get_page(url: str, headers: dict[str, str], state: dict, *, max_attempts: i
         f"gave up on {shown} after {max_attempts} attempts (last: {reason}). The pages already fetched "
         "are kept: rerun the same command to resume from this page."
     )
+
+
+def _redact_token(text: str) -> str:
+    token = os.environ.get("HF_TOKEN")
+    return text.replace(token, "<redacted>") if token and len(token) >= 4 else text
 
 
 def _retry_after_seconds(value: str | None) -> float | None:

@@ -112,7 +112,8 @@ def _parse(raw: pd.Series, col: Column, *, file: str, json_records: bool) -> pd.
             sample = raw[bad].astype(str).head(3).tolist()
             raise InputError(
                 f"{file}: non-numeric value(s) {sample} in field {col.upstream!r} at "
-                f"{_rows_label(raw.index[bad], json_records=json_records)}; expected {'an integer' if col.kind == 'int' else 'a number'}"
+                f"{_rows_label(raw.index[bad], json_records=json_records)}; expected {'an integer' if col.kind == 'int' else 'a number'}: "
+                "fix the row upstream or restore the file (`make data`)"
             )
         if values is None:  # exact integers from text, not through float64 (token counts exceed 2**53)
             values = pd.Series(
