@@ -69,7 +69,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import email.utils
 import fcntl
 import hashlib
 import io
@@ -96,6 +95,7 @@ from huggingface_hub.utils import build_hf_headers, close_session, get_session, 
 from huggingface_hub.utils import httpx as _httpx
 from tqdm import tqdm
 
+from .httpretry import redact, retry_after_seconds
 from . import __version__, snapshots
 
 log = logging.getLogger(__name__)
@@ -364,7 +364,7 @@ def _get_page(url: str, headers: dict[str, str], state: dict, *, max_attempts: i
             if resp.status_code in _RETRY_STATUS:
                 reason = f"HTTP {resp.status_code}"
                 if resp.status_code == 429:
-                    retry_after = _retry_after_seconds(resp.headers.get("Retry-After"))
+                    retry_after = retry_after_seconds(resp.headers.get("Retry-After"))
                     if retry_after is not None:
                         wait = retry_after
                         reason += f" (Retry-After {resp.headers.get('Retry-After')})"
@@ -372,7 +372,7 @@ def _get_page(url: str, headers: dict[str, str], state: dict, *, max_attempts: i
                 try:
                     hf_raise_for_status(resp)
                 except HfHubHTTPError as err:
-                    detail = _redact_token(str(err))  # a server may quote the Authorization header back
+                    detail = redact(str(err), os.environ.get("HF_TOKEN"))  # a server may quote the Authorization header back
                     raise HubFetchError(
                         f"the Hub refused {shown} with HTTP {resp.status_code}; retrying cannot help. {detail}"
                     ) from None
@@ -393,30 +393,6 @@ def _get_page(url: str, headers: dict[str, str], state: dict, *, max_attempts: i
         f"gave up on {shown} after {max_attempts} attempts (last: {reason}). The pages already fetched "
         "are kept: rerun the same command to resume from this page."
     )
-
-
-def _redact_token(text: str) -> str:
-    token = os.environ.get("HF_TOKEN")
-    return text.replace(token, "<redacted>") if token and len(token) >= 4 else text
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
-
-
-# --------------------------------------------------------------------------- items -> rows
 
 
 def _page_rows(items: list, url: str, seen: set[str], state: dict, *, remaining: int | None,

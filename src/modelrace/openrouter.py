@@ -42,7 +42,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import email.utils
 import io
 import json
 import logging
@@ -58,8 +57,9 @@ from typing import Any, Callable
 
 import pandas as pd
 import requests
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
+from .httpretry import redact, retry_after_seconds
 from . import snapshots
 
 log = logging.getLogger(__name__)
@@ -175,28 +175,6 @@ def split_windows(start: dt.date, end: dt.date, max_days: int = MAX_WINDOW_DAYS)
     return windows
 
 
-def _redact(text: str, key: str) -> str:
-    return text.replace(key, "<redacted>") if key and len(key) >= 4 else text
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    """``Retry-After`` as seconds: delta-seconds or an HTTP date (RFC 9110); None if absent/invalid."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
-
-
 def _parse_as_of(value: str) -> dt.datetime:
     parsed = dt.datetime.fromisoformat(value.strip())
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
@@ -252,7 +230,7 @@ class _Fetcher:
                 last_problem = f"timed out after {self.timeout} s ({type(exc).__name__})"
             except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
-                last_problem = f"connection failed ({type(exc).__name__}: {_redact(str(exc), self.key)})"
+                last_problem = f"connection failed ({type(exc).__name__}: {redact(str(exc), self.key)})"
             else:
                 status = resp.status_code
                 if status == 200:
@@ -267,13 +245,13 @@ class _Fetcher:
                 elif status == 429 or 500 <= status <= 599:
                     last_problem = f"HTTP {status}"
                     if status == 429:
-                        retry_after = _retry_after_seconds(resp.headers.get("Retry-After"))
+                        retry_after = retry_after_seconds(resp.headers.get("Retry-After"))
                         if retry_after is not None and retry_after > MAX_RETRY_AFTER_S:
                             raise OpenRouterError(
                                 f"window {w.label}: the server asked to wait {retry_after:.0f} s "
                                 f"(Retry-After); daily quota likely spent: rerun later")
                 else:
-                    snippet = _redact(body[:300].decode("utf-8", "replace"), self.key)
+                    snippet = redact(body[:300].decode("utf-8", "replace"), self.key)
                     hint = (f"check ${KEY_ENV} (the key was refused)" if status in (401, 403)
                             else "check the query parameters")
                     raise OpenRouterError(

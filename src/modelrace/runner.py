@@ -68,6 +68,7 @@ def strip_volatile(path: Path) -> bool:
             # a linear run numbers code cells 1..n; nbval needs counts on cells with outputs
             count += 1
             cell["execution_count"] = count
+            cell["outputs"] = _merge_streams(cell.get("outputs", []))
             for out in cell.get("outputs", []):
                 out.get("metadata", {}).pop("execution", None)
                 if out.get("output_type") == "execute_result":
@@ -77,6 +78,19 @@ def strip_volatile(path: Path) -> bool:
         Path(path).write_text(text, encoding="utf-8")
         return True
     return False
+
+
+def _merge_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same name: how the kernel splits them depends on timing."""
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream"
+                and prev.get("name") == out.get("name")):
+            prev["text"] = prev["text"] + out["text"]
+        else:
+            merged.append(out)
+    return merged
 
 
 def run_notebook(
