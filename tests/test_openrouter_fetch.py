@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import logging
 import os
 from pathlib import Path
@@ -18,34 +17,10 @@ import requests
 
 from modelrace import openrouter, snapshots, sources
 from modelrace.openrouter import OpenRouterError, fetch_rankings_daily, load_snapshot
+from fakes.clock import FakeClock, tree_fingerprint
 from fakes.openrouter_server import FakeOpenRouter, generate_rows, rows_from_csv
 
 KEY = "sk-or-v1-test-5e3f9a0c7b1d4e2f8a6c"
-
-
-class FakeClock:
-    """Monotonic clock that only moves when the fetcher sleeps, so nothing really waits."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def tree_fingerprint(root: Path) -> dict[str, str]:
-    """Every path under root (hidden ones too) with the sha256 of files: equal means untouched."""
-    out = {}
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root).as_posix()
-        out[rel] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "<dir>"
-    return out
 
 
 def expected_csv_rows(served: list[dict]) -> list[list[str]]:

@@ -26,24 +26,18 @@ Normal behaviour of ``GET /api/models`` (other paths: 404 JSON):
   default set is returned.
 - ``delay`` (seconds, settable at any time) slows every answer: for kill-mid-fetch tests.
 
-Fault scenarios (generic; same conventions as ``openrouter_server`` so a reliability suite can
-drive both the same way):
+Fault scenarios: the queue, entry forms and common scenarios (``"429"``, ``"429_date"``,
+``"500"``..``"504"``, ``"401"``, ``"timeout"``, ``"reset"``, ``"truncated"``, ``"cut_short"``) come
+from :mod:`fakes.base`, shared with ``openrouter_server`` so a reliability suite can drive both
+the same way. ``"429"`` sends Retry-After ``hub.retry_after`` unless given ``retry_after``.
 
-- ``hub.faults`` is a :class:`collections.deque`; **each request pops one entry** (none left =
-  normal). An entry is a scenario name, ``"name:arg"`` (one positional argument), a
-  ``(name, {params})`` tuple, ``None`` (serve normally), or a callable ``f(exchange)``.
 - Each request is first answered normally into an :class:`Exchange` (status, headers, JSON
-  ``payload``, ``page`` number); the scenario edits it (status, payload, raw body, declared
-  length, delay, reset) and one sender writes it out. Register new ones with ``@scenario(name)``.
-- Built-ins: ``"429"`` (Retry-After ``hub.retry_after``, or ``("429", {"retry_after": "5"})``),
-  ``"429_date"`` (Retry-After as an HTTP date), ``"500"``, ``"502"``, ``"503"``, ``"504"``,
-  ``"timeout"`` (stalls ``hub.stall_seconds``: set it above the client timeout), ``"reset"``
-  (TCP RST, no response), ``"truncated"`` (JSON cut in half, Content-Length matching the cut),
-  ``"cut_short"`` (full Content-Length announced, half sent, socket closed),
-  ``"malformed_row"`` (item ``index`` gets ``field``=``value``; default id ``"no-slash-id"``),
-  ``"negative_count"`` (``downloads`` = -5 on item ``index``), ``"duplicate"`` (prepends the
-  item just before this page, i.e. repeats the previous page's last model; on page 1 repeats
-  item 0), ``"empty"`` (``[]`` and no Link header), ``"401"``.
+  ``payload``, ``page`` number); the scenario edits it. Register Hub-only ones with
+  ``@scenario(name)``.
+- Hub-only: ``"malformed_row"`` (item ``index`` gets ``field``=``value``; default id
+  ``"no-slash-id"``), ``"negative_count"`` (``downloads`` = -5 on item ``index``), ``"duplicate"``
+  (prepends the item just before this page, i.e. repeats the previous page's last model; on
+  page 1 repeats item 0), ``"empty"`` (``[]`` and no Link header).
 - Sticky outage: ``"fail_after_page:K"`` (or ``("fail_after_page", {"page": K, "status": 503})``)
   makes every later request for a page number > K answer ``status`` until :meth:`FakeHub.heal`.
   A request that is answered by a sticky rule does not consume the queue.
@@ -55,21 +49,20 @@ drive both the same way):
 from __future__ import annotations
 
 import base64
-import collections
 import copy
 import datetime as dt
-import email.utils
 import hashlib
 import json
 import random
-import socket
-import struct
-import threading
-import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, NamedTuple
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from typing import Any, NamedTuple
+from urllib.parse import SplitResult, parse_qsl, urlencode
+
+from .base import COMMON_SCENARIOS, Exchange as _Exchange, FakeHandler, FakeServer, Scenario, Scenarios
+from .base import redacted_headers
+
+__all__ = ["FakeHub", "Exchange", "RecordedRequest", "SCENARIOS", "Scenario", "scenario", "make_population",
+           "sorted_listing"]
 
 EXPANDABLE = (
     "author", "baseModels", "createdAt", "downloads", "downloadsAllTime", "library_name", "likes",
@@ -91,21 +84,12 @@ class RecordedRequest(NamedTuple):
 
 
 @dataclass
-class Exchange:
-    """One response in the making; scenarios edit it before it is sent."""
+class Exchange(_Exchange):
+    """A Hub response in the making: the query as lists, and which page (offset) it serves."""
 
-    handler: BaseHTTPRequestHandler
-    server: "FakeHub"
-    params: dict[str, list[str]]
+    params: dict[str, list[str]] = field(default_factory=dict)
     page: int | None = None
     offset: int = 0
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    payload: Any = None
-    body: bytes | None = None
-    declared_length: int | None = None
-    delay: float = 0.0
-    reset: bool = False
 
     def items(self) -> list[dict[str, Any]]:
         return self.payload if isinstance(self.payload, list) else []
@@ -116,64 +100,19 @@ class Exchange:
         self.headers.pop("Link", None)
         self.headers.update(headers)
 
-    def encoded(self) -> bytes:
-        return self.body if self.body is not None else json.dumps(self.payload).encode("utf-8")
+
+SCENARIOS = Scenarios(COMMON_SCENARIOS)
+scenario = SCENARIOS.register  # ``@scenario(name)`` adds a Hub-only scenario
 
 
-Scenario = Callable[..., None]
-SCENARIOS: dict[str, Scenario] = {}
-
-
-def scenario(name: str) -> Callable[[Scenario], Scenario]:
-    """Register a fault scenario under ``name`` (usable in ``hub.faults``)."""
-
-    def register(func: Scenario) -> Scenario:
-        SCENARIOS[name] = func
-        return func
-
-    return register
-
-
-@scenario("429")
-def _too_many(ex: Exchange, retry_after: str | None = None) -> None:
-    ex.error(429, "rate limited", **{"Retry-After": str(retry_after or ex.server.retry_after)})
-
-
-@scenario("429_date")
-def _too_many_date(ex: Exchange, seconds: float = 2.0) -> None:
-    ex.error(429, "rate limited", **{"Retry-After": email.utils.formatdate(time.time() + float(seconds), usegmt=True)})
-
-
-for _code in (500, 502, 503, 504):
-    scenario(str(_code))(lambda ex, _c=_code: ex.error(_c, "upstream error"))
-
-
-@scenario("401")
-def _unauthorized(ex: Exchange) -> None:
-    ex.error(401, "Invalid credentials in Authorization header")
-
-
-@scenario("timeout")
-def _timeout(ex: Exchange, seconds: float | None = None) -> None:
-    ex.delay = ex.server.stall_seconds if seconds is None else float(seconds)
-
-
-@scenario("reset")
-def _reset(ex: Exchange) -> None:
-    ex.reset = True
-
-
-@scenario("truncated")
-def _truncated(ex: Exchange) -> None:
-    full = ex.encoded()
-    ex.body = full[: len(full) // 2]
-
-
-@scenario("cut_short")
-def _cut_short(ex: Exchange) -> None:
-    full = ex.encoded()
-    ex.body = full[: len(full) // 2]
-    ex.declared_length = len(full)
+@scenario("fail_after_page")
+def _fail_after_page(ex: Exchange, page: int | str, status: int = 503) -> None:
+    """Sticky outage: every later request for a page past ``page`` fails until ``heal()``."""
+    after, status = int(page), int(status)
+    with ex.server._lock:
+        ex.server._sticky = (after, status)
+    if ex.page is not None and ex.page > after:
+        ex.error(status, "service unavailable")
 
 
 @scenario("malformed_row")
@@ -307,115 +246,25 @@ def _decode_cursor(cursor: str) -> int:
     return offset
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server_version = "FakeHub/1"
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-        pass
-
-    def do_GET(self) -> None:
-        hub: FakeHub = self.server.hub  # type: ignore[attr-defined]
-        parts = urlsplit(self.path)
-        params: dict[str, list[str]] = {}
-        for k, v in parse_qsl(parts.query, keep_blank_values=True):
-            params.setdefault(k, []).append(v)
-        ex = Exchange(handler=self, server=hub, params=params)
-        hub._answer(ex, parts.path)
-        sticky = hub._sticky_status(ex.page)
-        fault = None if sticky is not None else hub._next_fault()
-        fault_name = _fault_name(fault) if sticky is None else f"fail_after_page->{sticky}"
-        auth = self.headers.get("Authorization")
-        token = auth[len("Bearer "):] if auth and auth.startswith("Bearer ") else None
-        headers = {k: ("<redacted>" if k.lower() == "authorization" else v) for k, v in self.headers.items()}
-        with hub._lock:
-            hub.requests.append(RecordedRequest(
-                parts.path, params, ex.page, headers, token is not None,
-                hashlib.sha256(token.encode()).hexdigest() if token else None, fault_name))
-        if sticky is not None:
-            ex.error(sticky, "service unavailable")
-        elif fault is not None:
-            hub._apply(ex, fault)
-        ex.delay += hub.delay
-        self._send(ex)
-
-    def _send(self, ex: Exchange) -> None:
-        if ex.delay:
-            time.sleep(ex.delay)
-        if ex.reset:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-            self.close_connection = True
-            return
-        body = ex.encoded()
-        try:
-            self.send_response(ex.status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(ex.declared_length if ex.declared_length is not None else len(body)))
-            for k, v in ex.headers.items():
-                self.send_header(k, v)
-            if ex.declared_length is not None:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(body)
-            self.wfile.flush()
-        except OSError:
-            pass  # the client gave up (e.g. after a stall)
-        if ex.declared_length is not None:
-            self.close_connection = True
-
-
-def _fault_name(fault: Any) -> str | None:
-    if fault is None:
-        return None
-    if isinstance(fault, str):
-        return fault
-    if isinstance(fault, tuple):
-        return fault[0]
-    return getattr(fault, "__name__", "callable")
-
-
-class FakeHub:
+class FakeHub(FakeServer):
     """Context manager running the fake Hub in a background thread on 127.0.0.1."""
+
+    scenarios = SCENARIOS
+    server_version = "FakeHub/1"
+    content_type = "application/json; charset=utf-8"
+    rate_limit_message = "rate limited"
+    unauthorized_message = "Invalid credentials in Authorization header"
 
     def __init__(self, models: list[dict[str, Any]] | None = None, *, page_size: int = 1000,
                  retry_after: str = "1", stall_seconds: float = 2.0, delay: float = 0.0) -> None:
+        super().__init__(retry_after=retry_after, stall_seconds=stall_seconds, delay=delay)
         self.models = make_population() if models is None else models
         self.page_size = page_size
-        self.retry_after = retry_after
-        self.stall_seconds = stall_seconds
-        self.delay = delay
-        self.faults: collections.deque = collections.deque()
         self.requests: list[RecordedRequest] = []
         self._sticky: tuple[int, int] | None = None  # (after page K, status)
-        self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        assert self._httpd is not None, "server not started"
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> "FakeHub":
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.block_on_close = False
-        self._httpd.hub = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        assert self._httpd is not None and self._thread is not None
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
 
     def __repr__(self) -> str:
-        return f"FakeHub(url={self.url if self._httpd else None!r}, models={len(self.models)})"
+        return self._repr(models=len(self.models))
 
     def heal(self) -> None:
         """End a sticky outage set by ``fail_after_page``."""
@@ -427,9 +276,26 @@ class FakeHub:
 
     # -- internals
 
-    def _next_fault(self) -> Any:
-        with self._lock:
-            return self.faults.popleft() if self.faults else None
+    def _exchange(self, handler: FakeHandler, parts: SplitResult) -> Exchange:
+        params: dict[str, list[str]] = {}
+        for k, v in parse_qsl(parts.query, keep_blank_values=True):
+            params.setdefault(k, []).append(v)
+        ex = Exchange(handler=handler, server=self, params=params)
+        self._answer(ex, parts.path)
+        return ex
+
+    def _recorded(self, handler: FakeHandler, parts: SplitResult, ex: Exchange, fault: str | None) -> RecordedRequest:
+        auth = handler.headers.get("Authorization")
+        token = auth[len("Bearer "):] if auth and auth.startswith("Bearer ") else None
+        return RecordedRequest(parts.path, ex.params, ex.page, redacted_headers(handler), token is not None,
+                               hashlib.sha256(token.encode()).hexdigest() if token else None, fault)
+
+    def _take_fault(self, ex: Exchange) -> tuple[Any, str | None]:
+        """A sticky outage answers before the queue (and does not consume it)."""
+        sticky = self._sticky_status(ex.page)
+        if sticky is None:
+            return super()._take_fault(ex)
+        return (lambda e: e.error(sticky, "service unavailable")), f"fail_after_page->{sticky}"
 
     def _sticky_status(self, page: int | None) -> int | None:
         with self._lock:
@@ -437,26 +303,6 @@ class FakeHub:
                 return None
             after, status = self._sticky
             return status if page > after else None
-
-    def _apply(self, ex: Exchange, fault: Any) -> None:
-        if callable(fault):
-            return fault(ex)
-        name, kwargs = (fault, {}) if isinstance(fault, str) else fault
-        if isinstance(fault, str) and ":" in fault:
-            name, arg = fault.split(":", 1)
-            kwargs = {"page": int(arg)} if name == "fail_after_page" else {"_arg": arg}
-        if name == "fail_after_page":
-            with self._lock:
-                self._sticky = (int(kwargs["page"]), int(kwargs.get("status", 503)))
-            status = self._sticky[1]
-            if ex.page is not None and ex.page > self._sticky[0]:
-                ex.error(status, "service unavailable")
-            return None
-        if name not in SCENARIOS:
-            raise KeyError(f"unknown fault scenario {name!r}; known: {sorted(SCENARIOS)} + fail_after_page")
-        if "_arg" in kwargs:
-            return SCENARIOS[name](ex, kwargs["_arg"])
-        return SCENARIOS[name](ex, **kwargs)
 
     def _served_before(self, ex: Exchange) -> dict[str, Any]:
         """The item served just before this page (for ``duplicate``)."""

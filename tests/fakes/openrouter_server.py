@@ -19,26 +19,20 @@ Normal behaviour: ``GET /api/v1/datasets/rankings-daily?start_date=..&end_date=.
 in the order given, ``total_tokens`` as decimal strings. ``rows`` defaults to
 :func:`generate_rows` (deterministic); :func:`rows_from_csv` loads the pinned file.
 
-Fault scenarios (generic, reusable by other suites):
+Fault scenarios: the queue (``server.faults``, one entry popped per request), the entry forms and
+the common scenarios (``"429"`` with Retry-After 1 or ``("429", {"retry_after": "5"})``,
+``"429_date"``, ``"500"``..``"504"``, ``"401"`` (refuses the key), ``"timeout"`` (stalls
+``server.stall_seconds``), ``"reset"``, ``"truncated"``, ``"cut_short"``) come from
+:mod:`fakes.base`, shared with ``hub_server``.
 
-- ``server.faults`` is a :class:`collections.deque`; **each request pops one entry** (none left =
-  normal behaviour). An entry is a scenario name, a ``(name, {params})`` tuple, ``None`` (serve
-  this request normally, to let faults hit later requests), or any callable ``f(exchange)``.
 - Every request is first answered normally into an :class:`Exchange` (status, headers, JSON
-  ``payload``); the scenario then edits that exchange (change status, payload, raw body,
-  declared length, add a delay, or ask for a connection reset) and one sender writes it out. So a
-  new scenario is a function ``def my_fault(ex, **params)`` registered with
-  ``@scenario("name")`` (module-wide) or a callable put straight into the queue.
-- Built-in names: ``"429"`` (Retry-After: 1, or ``("429", {"retry_after": "5"})``),
-  ``"429_date"`` (Retry-After as an HTTP date ``seconds`` ahead, default 2), ``"500"``, ``"502"``,
-  ``"503"``, ``"timeout"`` (stalls ``server.stall_seconds`` before answering: set it above the
-  client timeout), ``"reset"`` (closes the socket with a TCP RST, no response), ``"truncated"``
-  (valid headers, JSON cut in half, Content-Length matching the cut body), ``"cut_short"``
-  (Content-Length announces the full body, half is sent, then the socket closes),
-  ``"malformed_row"`` (``total_tokens`` "12x"; ``("malformed_row", {"value": "-5", "index": 3})``),
-  ``"missing_field"`` (drops ``field`` from row ``index``), ``"duplicate"`` (repeats a row
-  verbatim), ``"duplicate_conflict"`` (repeats a row with different ``total_tokens``),
-  ``"empty"`` (``data: []``), ``"401"`` (refuses the key).
+  ``payload``); the scenario then edits it. A new OpenRouter-only scenario is a function
+  ``def my_fault(ex, **params)`` registered with ``@scenario("name")`` or a callable put straight
+  into the queue.
+- OpenRouter-only: ``"malformed_row"`` (``total_tokens`` "12x"; ``("malformed_row", {"value":
+  "-5", "index": 3})``), ``"missing_field"`` (drops ``field`` from row ``index``),
+  ``"duplicate"`` (repeats a row verbatim), ``"duplicate_conflict"`` (repeats a row with
+  different ``total_tokens``), ``"empty"`` (``data: []``).
 - ``server.requests`` records, per request, a :class:`RecordedRequest` (path, query dict,
   headers with the Authorization *value* replaced by ``"<redacted>"``, ``bearer_ok`` flag, and the
   fault applied), so a test can check windows, retries and that the key was sent.
@@ -46,21 +40,19 @@ Fault scenarios (generic, reusable by other suites):
 
 from __future__ import annotations
 
-import collections
 import copy
 import csv
 import datetime as dt
-import email.utils
-import json
-import socket
-import struct
-import threading
-import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs
+
+from .base import COMMON_SCENARIOS, Exchange as _Exchange, FakeHandler, FakeServer, Scenario, Scenarios
+from .base import redacted_headers
+
+__all__ = ["FakeOpenRouter", "Exchange", "RecordedRequest", "SCENARIOS", "Scenario", "scenario", "generate_rows",
+           "rows_from_csv"]
 
 PATH = "/api/v1/datasets/rankings-daily"
 HISTORY_START = dt.date(2025, 1, 1)
@@ -77,19 +69,10 @@ class RecordedRequest(NamedTuple):
 
 
 @dataclass
-class Exchange:
-    """One response in the making; scenarios edit it before it is sent."""
+class Exchange(_Exchange):
+    """An OpenRouter response in the making: the query (last value per key) and its rows."""
 
-    handler: BaseHTTPRequestHandler
-    server: "FakeOpenRouter"
-    query: dict[str, str]
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    payload: Any = None
-    body: bytes | None = None  # raw bytes override the JSON payload
-    declared_length: int | None = None  # Content-Length to announce, if not len(body)
-    delay: float = 0.0
-    reset: bool = False
+    query: dict[str, str] = field(default_factory=dict)
 
     def rows(self) -> list[dict[str, Any]]:
         return self.payload["data"] if isinstance(self.payload, dict) else []
@@ -99,67 +82,9 @@ class Exchange:
         self.payload = {"error": {"code": status, "message": message}}
         self.headers.update(headers)
 
-    def encoded(self) -> bytes:
-        if self.body is not None:
-            return self.body
-        return json.dumps(self.payload).encode("utf-8")
 
-
-Scenario = Callable[..., None]
-SCENARIOS: dict[str, Scenario] = {}
-
-
-def scenario(name: str) -> Callable[[Scenario], Scenario]:
-    """Register a fault scenario under ``name`` (usable in ``server.faults``)."""
-
-    def register(func: Scenario) -> Scenario:
-        SCENARIOS[name] = func
-        return func
-
-    return register
-
-
-@scenario("429")
-def _too_many(ex: Exchange, retry_after: str = "1") -> None:
-    ex.error(429, "rate limit exceeded", **{"Retry-After": retry_after})
-
-
-@scenario("429_date")
-def _too_many_date(ex: Exchange, seconds: float = 2.0) -> None:
-    when = email.utils.formatdate(time.time() + seconds, usegmt=True)
-    ex.error(429, "rate limit exceeded", **{"Retry-After": when})
-
-
-for _code in (500, 502, 503):
-    scenario(str(_code))(lambda ex, _c=_code: ex.error(_c, "upstream error"))
-
-
-@scenario("401")
-def _unauthorized(ex: Exchange) -> None:
-    ex.error(401, "invalid API key")
-
-
-@scenario("timeout")
-def _timeout(ex: Exchange, seconds: float | None = None) -> None:
-    ex.delay = ex.server.stall_seconds if seconds is None else seconds
-
-
-@scenario("reset")
-def _reset(ex: Exchange) -> None:
-    ex.reset = True
-
-
-@scenario("truncated")
-def _truncated(ex: Exchange) -> None:
-    full = ex.encoded()
-    ex.body = full[: len(full) // 2]
-
-
-@scenario("cut_short")
-def _cut_short(ex: Exchange) -> None:
-    full = ex.encoded()
-    ex.body = full[: len(full) // 2]
-    ex.declared_length = len(full)
+SCENARIOS = Scenarios(COMMON_SCENARIOS)
+scenario = SCENARIOS.register  # ``@scenario(name)`` adds an OpenRouter-only scenario
 
 
 @scenario("malformed_row")
@@ -214,64 +139,14 @@ def rows_from_csv(path: str | Path) -> list[dict[str, Any]]:
         return [dict(r) for r in csv.DictReader(f)]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server_version = "FakeOpenRouter/1"
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-        pass
-
-    def do_GET(self) -> None:
-        fake: FakeOpenRouter = self.server.fake  # type: ignore[attr-defined]
-        parts = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        bearer_ok = self.headers.get("Authorization") == f"Bearer {fake.api_key}"
-        fault = fake._next_fault()
-        headers = {k: ("<redacted>" if k.lower() == "authorization" else v) for k, v in self.headers.items()}
-        fault_name = fault if isinstance(fault, str) else (fault[0] if isinstance(fault, tuple) else
-                                                           getattr(fault, "__name__", None))
-        with fake._lock:
-            fake.requests.append(RecordedRequest(parts.path, query, headers, bearer_ok, fault_name))
-
-        ex = Exchange(handler=self, server=fake, query=query)
-        fake._answer(ex, parts.path, bearer_ok)
-        if fault is not None:
-            if isinstance(fault, str):
-                SCENARIOS[fault](ex)
-            elif isinstance(fault, tuple):
-                SCENARIOS[fault[0]](ex, **fault[1])
-            else:
-                fault(ex)
-        self._send(ex)
-
-    def _send(self, ex: Exchange) -> None:
-        if ex.delay:
-            time.sleep(ex.delay)
-        if ex.reset:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-            self.close_connection = True
-            return
-        body = ex.encoded()
-        try:
-            self.send_response(ex.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(ex.declared_length if ex.declared_length is not None else len(body)))
-            for k, v in ex.headers.items():
-                self.send_header(k, v)
-            if ex.declared_length is not None:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(body)
-            self.wfile.flush()
-        except OSError:
-            pass  # the client gave up (e.g. after a stall): nothing left to do
-        if ex.declared_length is not None:
-            self.close_connection = True
-
-
-class FakeOpenRouter:
+class FakeOpenRouter(FakeServer):
     """Context manager running the fake API in a background thread on 127.0.0.1."""
+
+    scenarios = SCENARIOS
+    server_version = "FakeOpenRouter/1"
+    content_type = "application/json"
+    rate_limit_message = "rate limit exceeded"
+    unauthorized_message = "invalid API key"
 
     def __init__(
         self,
@@ -281,43 +156,26 @@ class FakeOpenRouter:
         as_of: str | Callable[[dict[str, str]], str] = DEFAULT_AS_OF,
         stall_seconds: float = 2.0,
     ) -> None:
+        super().__init__(retry_after="1", stall_seconds=stall_seconds)
         self.api_key = api_key
         self.rows = rows if rows is not None else generate_rows("2025-01-01", "2025-03-31")
         self.as_of = as_of
-        self.stall_seconds = stall_seconds
-        self.faults: collections.deque = collections.deque()
         self.requests: list[RecordedRequest] = []
-        self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        assert self._httpd is not None, "server not started"
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> "FakeOpenRouter":
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.fake = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        assert self._httpd is not None and self._thread is not None
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
 
     def __repr__(self) -> str:
-        return f"FakeOpenRouter(url={self.url if self._httpd else None!r}, rows={len(self.rows)})"
+        return self._repr(rows=len(self.rows))
 
-    def _next_fault(self) -> Any:
-        with self._lock:
-            return self.faults.popleft() if self.faults else None
+    def _bearer_ok(self, handler: FakeHandler) -> bool:
+        return handler.headers.get("Authorization") == f"Bearer {self.api_key}"
+
+    def _exchange(self, handler: FakeHandler, parts: SplitResult) -> Exchange:
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        ex = Exchange(handler=handler, server=self, query=query)
+        self._answer(ex, parts.path, self._bearer_ok(handler))
+        return ex
+
+    def _recorded(self, handler: FakeHandler, parts: SplitResult, ex: Exchange, fault: str | None) -> RecordedRequest:
+        return RecordedRequest(parts.path, ex.query, redacted_headers(handler), self._bearer_ok(handler), fault)
 
     def served_rows(self, start: str, end: str) -> list[dict[str, Any]]:
         """What a successful request for ``start..end`` returns (rows as given, tokens as str)."""

@@ -10,7 +10,6 @@ what the fake servers were told to serve, read back with csv/pyarrow (not the fe
 from __future__ import annotations
 
 import csv
-import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,36 +18,13 @@ from typing import Any, Callable
 import pyarrow.parquet as pq
 
 from modelrace import hub, openrouter, snapshots
+from fakes.clock import FakeClock as FakeTime
+from fakes.clock import tree_fingerprint as fingerprint
 from fakes.hub_server import FakeHub, make_population, sorted_listing
 from fakes.openrouter_server import FakeOpenRouter, generate_rows
 
 OPENROUTER_KEY = "sk-or-v1-reliability-5b1e0c7a9d3f"  # a test key the fake accepts, never a real one
 CHILD = Path(__file__).resolve().parent / "fetch_child.py"
-
-
-class FakeTime:
-    """Monotonic clock that moves only when the fetcher sleeps: backoff costs no wall time."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def fingerprint(root: Path) -> dict[str, str]:
-    """Every path under ``root`` (hidden ones too) -> sha256 of its bytes, or '<dir>'."""
-    out = {}
-    for p in sorted(Path(root).rglob("*")):
-        rel = p.relative_to(root).as_posix()
-        out[rel] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "<dir>"
-    return out
 
 
 def is_hidden_staging(rel: str) -> bool:
