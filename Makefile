@@ -33,21 +33,28 @@ env: $(STAMP) ## Create .venv from the pinned lock file (requirements.lock) if m
 
 data: $(STAMP) ## Materialize every pinned upstream file into data/raw/ and verify its sha256 (uses MODELRACE_MIRROR if set)
 	$(PY) -m modelrace.sources materialize
+	@touch $(RAW_STAMP)
 
-figures: data ## Run every notebook (papermill, default parameters): figures/, data/processed/, executed notebooks
+# figures need the files once per registry change; loaders re-verify each file's sha256 on every read
+RAW_STAMP := data/raw/.materialized
+$(RAW_STAMP): data/sources.yaml $(STAMP)
+	$(PY) -m modelrace.sources materialize
+	@touch $@
+
+figures: $(RAW_STAMP) ## Run every notebook (papermill, default parameters): figures/, data/processed/, executed notebooks
 	$(PY) -m modelrace.runner $(if $(FORCE),--force,)
 
-test: data ## Run the unit tests (pytest) and check the notebooks' printed results (pytest --nbval)
+test: $(RAW_STAMP) ## Run the unit tests (pytest) and check the notebooks' printed results (pytest --nbval)
 	$(PY) -m pytest tests -q -p no:cacheprovider
 	$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q
 
-test-unit: data ## Run only the unit tests
+test-unit: $(RAW_STAMP) ## Run only the unit tests
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
-test-notebooks: data ## Run only the nbval check of the committed notebooks
+test-notebooks: $(RAW_STAMP) ## Run only the nbval check of the committed notebooks
 	$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q
 
-lab: data ## Open JupyterLab on the project's environment and kernel
+lab: $(RAW_STAMP) ## Open JupyterLab on the project's environment and kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 fetch-openrouter: $(STAMP) ## Fetch a dated OpenRouter snapshot (needs OPENROUTER_API_KEY; START=2025-01-01 END=yesterday)
@@ -59,10 +66,10 @@ fetch-hub: $(STAMP) ## Fetch a dated Hugging Face Hub listing (TOP=N or ORGS="Qw
 site: $(STAMP) ## Build the reader's site into build/site/ from the executed notebooks and figures (no re-execution)
 	$(PY) -m modelrace.site
 
-variants: data ## Rerun the notebooks with params/variants/*.yaml into build/variants/
+variants: $(RAW_STAMP) ## Rerun the notebooks with params/variants/*.yaml into build/variants/
 	$(PY) -m modelrace.runner --variants
 
-bench: data ## Run the benchmarks; write bench/results.md and bench/results.json
+bench: $(RAW_STAMP) ## Run the benchmarks; write bench/results.md and bench/results.json
 	$(PY) -m modelrace.bench
 
 lock: ## Re-resolve the environment: rewrite requirements.lock and environment.yml (needs the network)

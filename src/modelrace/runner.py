@@ -20,9 +20,6 @@ import re
 import sys
 from pathlib import Path
 
-import nbformat
-import yaml
-
 from . import paths
 
 log = logging.getLogger("modelrace.runner")
@@ -48,6 +45,8 @@ def select(only: list[str] | None) -> list[Path]:
 
 def strip_volatile(path: Path) -> bool:
     """Remove timings, paths and run stamps from an executed notebook; return True if it changed."""
+    import nbformat  # imported here: it costs ~1.4 s, and a no-op `make figures` needs none of it
+
     raw = Path(path).read_text(encoding="utf-8")
     nb = nbformat.reads(raw, as_version=4)
     pm = nb.metadata.get("papermill", {})
@@ -169,6 +168,8 @@ def run_all(only: list[str] | None = None, *, force: bool = False) -> list[Path]
 
 def load_variants() -> list[dict]:
     """Parameter sets of ``params/variants/*.yaml``: {name, notebook, description, parameters}."""
+    import yaml
+
     out = []
     for f in sorted((paths.PARAMS / "variants").glob("*.yaml")):
         doc = yaml.safe_load(f.read_text()) or {}
