@@ -342,18 +342,26 @@ def _namespace_lookup(names: pd.Series, namespaces: pd.DataFrame, labs: pd.DataF
     ns = namespaces.set_index("namespace")
     canonical = ns["alias_of"].where(ns["alias_of"] != "", ns.index.to_series())
     folded = pd.Series(ns.index, index=ns.index.str.lower())
-    exact = names.isin(ns.index)
-    key = names.where(exact, names.str.lower().map(folded))
-    found = key.notna()
+    names = names.astype(object)
+    exact = names.isin(ns.index).to_numpy()
+    lower = pd.Series(pc.utf8_lower(pa.array(names.to_numpy(), type=pa.string())).to_numpy(zero_copy_only=False), index=names.index)
+    insensitive = ~exact & lower.isin(folded.index).to_numpy()
+    found = exact | insensitive
+    # only the (few) matched names go through the maps; the long tail is Unattributed as is
+    key = names[exact].tolist() + lower[insensitive].map(folded).tolist()
+    where = np.concatenate([np.flatnonzero(exact), np.flatnonzero(insensitive)])
+    org = names.to_numpy(copy=True)
+    lab = np.full(len(names), UNATTRIBUTED, dtype=object)
+    group = np.full(len(names), UNATTRIBUTED, dtype=object)
     group_of = dict(zip(labs["lab"], labs["group"]))
-    lab = key.map(ns["lab"]).where(found, UNATTRIBUTED)
+    if len(where):
+        key = pd.Series(key, index=where)
+        org[where] = key.map(canonical).to_numpy()
+        lab[where] = key.map(ns["lab"]).to_numpy()
+        group[where] = pd.Series(lab[where]).map(group_of).fillna(UNATTRIBUTED).to_numpy()
     return pd.DataFrame(
-        {
-            "org": key.map(canonical).where(found, names),
-            "lab": lab,
-            "group": lab.map(group_of).fillna(UNATTRIBUTED),
-            "match": np.select([exact, found], ["exact", "case-insensitive"], "none"),
-        }
+        {"org": org, "lab": lab, "group": group, "match": np.select([exact, found], ["exact", "case-insensitive"], "none")},
+        index=names.index,
     )
 
 
@@ -365,7 +373,10 @@ def _namespace_of(ids: pa.Array) -> pa.Array:
 def _first_bases(col: pd.Series) -> pa.Array:
     """First listed base model of each row (null when none): merges follow their first base."""
     if isinstance(col.dtype, pd.ArrowDtype):
-        arr = col.array.__arrow_array__().combine_chunks().cast(pa.list_(pa.string()))
+        arr = col.array.__arrow_array__()
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        if not (pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)) or not _is_text(arr.type.value_type):
+            arr = arr.cast(pa.list_(pa.string()))
     else:
         arr = pa.array(col.to_numpy(dtype=object), type=pa.list_(pa.string()), from_pandas=True)
     lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
@@ -373,10 +384,29 @@ def _first_bases(col: pd.Series) -> pa.Array:
     if not has.any():
         return pa.nulls(len(arr), pa.string())
     starts = arr.offsets.to_numpy()[:-1].astype(np.int64)
-    return arr.values.take(pa.array(np.where(has, starts, 0), mask=~has))
+    return arr.values.take(pa.array(np.where(has, starts, 0), mask=~has))  # offsets are absolute into values
 
 
 _STOPS = ("root", "resolved", "outside_listing", "max_hops", "cycle", "derived_author")
+
+
+def _positions_in(values: pa.Array, keys: pa.Array) -> np.ndarray:
+    """Position of each value among ``keys`` (unique model ids); -1 for null or absent.
+
+    Hashes the distinct values (bases are far fewer than rows) and probes the keys against
+    them, instead of hashing every key: 3-4x faster than ``index_in(values, value_set=keys)``.
+    """
+    if values.type != keys.type:
+        values = values.cast(keys.type)
+    enc = pc.dictionary_encode(values)
+    if len(enc.dictionary) == 0:
+        return np.full(len(values), -1, dtype=np.int64)
+    pos_of_distinct = np.full(len(enc.dictionary), -1, dtype=np.int64)
+    hit = pc.index_in(keys, value_set=enc.dictionary)
+    rows = np.flatnonzero(hit.is_valid().to_numpy(zero_copy_only=False))
+    pos_of_distinct[hit.to_numpy(zero_copy_only=False)[rows].astype(np.int64)] = rows
+    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.where(codes >= 0, pos_of_distinct[np.maximum(codes, 0)], -1)
 
 
 def _walk_lineage(model_ids: pa.Array, first_base: pa.Array, max_hops: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -389,7 +419,7 @@ def _walk_lineage(model_ids: pa.Array, first_base: pa.Array, max_hops: int) -> t
     integer array operations over the rows still walking, so the cost is O(n) per hop at worst.
     """
     n = len(model_ids)
-    base_pos = pc.fill_null(pc.index_in(first_base, value_set=model_ids), -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    base_pos = _positions_in(first_base, model_ids)
     has_base = first_base.is_valid().to_numpy(zero_copy_only=False)
     end_pos = np.arange(n, dtype=np.int64)
     outside_end = np.zeros(n, dtype=bool)
@@ -425,12 +455,16 @@ def _walk_lineage(model_ids: pa.Array, first_base: pa.Array, max_hops: int) -> t
     return end_pos, outside_end, hops, stop
 
 
+def _is_text(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
 def _arrow_strings(col: pd.Series) -> pa.Array:
     if isinstance(col.dtype, pd.ArrowDtype) or str(col.dtype).startswith("string"):
         try:
             arr = col.array.__arrow_array__()
             arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-            return arr.cast(pa.string())
+            return arr if _is_text(arr.type) else arr.cast(pa.string())
         except (AttributeError, TypeError):
             pass
     return pa.array(col.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
@@ -440,16 +474,6 @@ def _encode(names: pa.Array) -> tuple[np.ndarray, list]:
     """Dictionary-encode strings: (int codes per row, distinct values); null becomes ''."""
     enc = pc.dictionary_encode(pc.fill_null(names, ""))
     return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary.to_pylist()
-
-
-def _categorical_lookup(codes: np.ndarray, uniques: list, namespaces: pd.DataFrame, labs: pd.DataFrame) -> dict[str, pd.Categorical]:
-    """Attribute the distinct namespaces once, broadcast to rows by their integer codes."""
-    table = _namespace_lookup(pd.Series(uniques, dtype="object"), namespaces, labs)
-    out = {}
-    for col in ("org", "lab", "group"):
-        cats = pd.Categorical(table[col].to_numpy(dtype=object))
-        out[col] = pd.Categorical.from_codes(cats.codes[codes], categories=cats.categories)
-    return out
 
 
 def attribute_hub(
@@ -515,9 +539,17 @@ def attribute_hub(
         hops, stop = np.zeros(n, dtype=np.int16), np.zeros(n, dtype=np.int8)
 
     out = df.copy(deep=False)
-    for prefix, (codes, uniques), group_col in (("uploader", uploader, "uploader_group"), ("base", base, "lineage_group")):
-        found = _categorical_lookup(codes, uniques, namespaces, labs)
-        out[f"{prefix}_org"], out[f"{prefix}_lab"], out[group_col] = found["org"], found["lab"], found["group"]
+    # one look-up of the distinct namespaces serves both columns: a listing's base codes already
+    # index the uploaders' namespaces followed by those of bases outside the listing
+    (up_codes, up_uniques), (base_codes, base_uniques) = uploader, base
+    if base_uniques[: len(up_uniques)] != up_uniques:
+        base_codes, base_uniques = base_codes + len(up_uniques), up_uniques + base_uniques
+    table = _namespace_lookup(pd.Series(base_uniques, dtype="object"), namespaces, labs)
+    for col, up_name, base_name in (("org", "uploader_org", "base_org"), ("lab", "uploader_lab", "base_lab"),
+                                    ("group", "uploader_group", "lineage_group")):
+        cats = pd.Categorical(table[col].to_numpy(dtype=object))
+        out[up_name] = pd.Categorical.from_codes(cats.codes[up_codes], categories=cats.categories)
+        out[base_name] = pd.Categorical.from_codes(cats.codes[base_codes], categories=cats.categories)
     out["lineage_hops"] = hops
     out["lineage_stop"] = pd.Categorical.from_codes(stop, categories=list(_STOPS))
     pick = ("uploader_lab", "uploader_group") if view == "uploader" else ("base_lab", "lineage_group")
