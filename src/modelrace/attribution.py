@@ -370,21 +370,42 @@ def _namespace_of(ids: pa.Array) -> pa.Array:
     return pc.list_element(pc.split_pattern(ids, "/", max_splits=1), 0)
 
 
-def _first_bases(col: pd.Series) -> pa.Array:
+def _first_bases(col: pd.Series) -> pa.Array | pa.ChunkedArray:
     """First listed base model of each row (null when none): merges follow their first base."""
     if isinstance(col.dtype, pd.ArrowDtype):
         arr = col.array.__arrow_array__()
-        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-        if not (pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)) or not _is_text(arr.type.value_type):
-            arr = arr.cast(pa.list_(pa.string()))
+        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     else:
-        arr = pa.array(col.to_numpy(dtype=object), type=pa.list_(pa.string()), from_pandas=True)
+        chunks = [pa.array(col.to_numpy(dtype=object), type=pa.list_(pa.string()), from_pandas=True)]
+    firsts = [_first_of_lists(c) for c in chunks]
+    return firsts[0] if len(firsts) == 1 else pa.chunked_array(firsts, type=firsts[0].type)
+
+
+def _first_of_lists(arr: pa.Array) -> pa.Array:
+    if not (pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)) or not _is_text(arr.type.value_type):
+        arr = arr.cast(pa.list_(pa.string()))
     lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
     has = lengths > 0
     if not has.any():
-        return pa.nulls(len(arr), pa.string())
-    starts = arr.offsets.to_numpy()[:-1].astype(np.int64)
-    return arr.values.take(pa.array(np.where(has, starts, 0), mask=~has))  # offsets are absolute into values
+        return pa.nulls(len(arr), arr.type.value_type)
+    starts = arr.offsets.to_numpy()[:-1].astype(np.int64)  # absolute into values, even for a slice
+    return arr.values.take(pa.array(np.where(has, starts, 0), mask=~has))
+
+
+def _dictionary(arr) -> tuple[np.ndarray, pa.Array]:
+    """(codes per row, -1 for null; distinct values) of an Array or ChunkedArray, one hash pass.
+
+    On a ChunkedArray the kernel grows one dictionary across chunks: the last chunk's holds all.
+    """
+    enc = pc.dictionary_encode(arr)
+    if isinstance(enc, pa.ChunkedArray):
+        if enc.num_chunks == 0:
+            return np.zeros(0, dtype=np.int64), pa.array([], type=arr.type)
+        dictionary = enc.chunks[-1].dictionary
+        indices = pa.chunked_array([c.indices for c in enc.chunks])
+    else:
+        dictionary, indices = enc.dictionary, enc.indices
+    return pc.fill_null(indices, -1).to_numpy().astype(np.int64), dictionary
 
 
 _STOPS = ("root", "resolved", "outside_listing", "max_hops", "cycle", "derived_author")
@@ -398,14 +419,13 @@ def _positions_in(values: pa.Array, keys: pa.Array) -> np.ndarray:
     """
     if values.type != keys.type:
         values = values.cast(keys.type)
-    enc = pc.dictionary_encode(values)
-    if len(enc.dictionary) == 0:
+    codes, distinct = _dictionary(values)
+    if len(distinct) == 0:
         return np.full(len(values), -1, dtype=np.int64)
-    pos_of_distinct = np.full(len(enc.dictionary), -1, dtype=np.int64)
-    hit = pc.index_in(keys, value_set=enc.dictionary)
-    rows = np.flatnonzero(hit.is_valid().to_numpy(zero_copy_only=False))
-    pos_of_distinct[hit.to_numpy(zero_copy_only=False)[rows].astype(np.int64)] = rows
-    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    pos_of_distinct = np.full(len(distinct), -1, dtype=np.int64)
+    hit = pc.fill_null(pc.index_in(keys, value_set=distinct), -1).to_numpy().astype(np.int64)
+    rows = np.flatnonzero(hit >= 0)
+    pos_of_distinct[hit[rows]] = rows
     return np.where(codes >= 0, pos_of_distinct[np.maximum(codes, 0)], -1)
 
 
@@ -420,7 +440,7 @@ def _walk_lineage(model_ids: pa.Array, first_base: pa.Array, max_hops: int) -> t
     """
     n = len(model_ids)
     base_pos = _positions_in(first_base, model_ids)
-    has_base = first_base.is_valid().to_numpy(zero_copy_only=False)
+    has_base = pc.is_valid(first_base).to_numpy(zero_copy_only=False)
     end_pos = np.arange(n, dtype=np.int64)
     outside_end = np.zeros(n, dtype=bool)
     hops = np.zeros(n, dtype=np.int16)
@@ -462,18 +482,17 @@ def _is_text(t: pa.DataType) -> bool:
 def _arrow_strings(col: pd.Series) -> pa.Array:
     if isinstance(col.dtype, pd.ArrowDtype) or str(col.dtype).startswith("string"):
         try:
-            arr = col.array.__arrow_array__()
-            arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+            arr = col.array.__arrow_array__()  # chunked stays chunked: every kernel below takes it
             return arr if _is_text(arr.type) else arr.cast(pa.string())
         except (AttributeError, TypeError):
             pass
     return pa.array(col.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
 
 
-def _encode(names: pa.Array) -> tuple[np.ndarray, list]:
+def _encode(names) -> tuple[np.ndarray, list]:
     """Dictionary-encode strings: (int codes per row, distinct values); null becomes ''."""
-    enc = pc.dictionary_encode(pc.fill_null(names, ""))
-    return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary.to_pylist()
+    codes, distinct = _dictionary(pc.fill_null(names, ""))
+    return codes, distinct.to_pylist()
 
 
 def attribute_hub(
