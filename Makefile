@@ -72,7 +72,7 @@ variants: $(RAW_STAMP) ## Rerun the notebooks with params/variants/*.yaml into b
 bench: $(RAW_STAMP) ## Run the benchmarks; write bench/results.md and bench/results.json
 	$(PY) -m modelrace.bench
 
-lock: ## Re-resolve the environment: rewrite requirements.lock and environment.yml (needs the network)
+lock: ## After adding or upgrading a package in .venv: rewrite requirements.lock and environment.yml from it
 	$(PY) -m pip freeze --all --exclude-editable | sort -f > requirements.lock
 	$(PY) -m modelrace.environment --write
 
