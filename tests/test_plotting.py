@@ -78,3 +78,16 @@ def test_translation_table_is_complete_and_lookup_fails_loudly():
         plotting.t("no-such-key")
     with pytest.raises(ValueError):
         plotting.t("sources_xlabel", "de")
+
+
+def test_cards_number_figures_in_first_export_order(tmp_path):
+    """The site orders a notebook's figures by the card's ``order``; a re-export keeps its number."""
+    import json
+
+    data = pd.DataFrame({"x": [1]})
+    kw = dict(notebook="98-order", data=data, csv_name="o", caption_fr="a", caption_en="b", credit="Source: t",
+              output_root=tmp_path)
+    for name in ("zeta", "alpha", "zeta"):
+        plotting.export(_figure(), name, **kw)
+    order = {n: json.loads((tmp_path / f"figures/98-order/{n}.json").read_text())["order"] for n in ("zeta", "alpha")}
+    assert order == {"zeta": 1, "alpha": 2}

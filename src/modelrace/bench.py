@@ -80,11 +80,33 @@ def _child(kind: str, args: dict[str, Any]) -> dict[str, Any]:
         rows = len(frame)
         agg = naive_aggregate(frame, snapshot=Path(args["paths"][0]).stem)
         wall = time.perf_counter() - t0
+    elif kind == "prepare":  # data generation, kept out of the parent (see _prepare)
+        from . import synth
+
+        what = args["what"]
+        if what == "listing":
+            paths = [synth.cached_listing(args["rows"], args["seed"], cache=WORK)]
+        elif what == "sample":
+            paths = [_subsample(Path(args["src"]), args["rows"], args["seed"])]
+        elif what == "weekly":
+            paths = synth.cached_weekly(args["rows"], args["weeks"], args["seed"], cache=WORK)
+        else:
+            raise SystemExit(f"unknown preparation {what!r}")
+        return {"paths": [str(p) for p in paths]}
     else:
         raise SystemExit(f"unknown child kind {kind!r}")
     canon = agg.drop(columns="snapshot").sort_values(["view", "month", "lab"], na_position="last").reset_index(drop=True)
     digest = hashlib.sha256(canon.to_csv(index=False).encode()).hexdigest()
     return {"wall_s": wall, "rows": rows, "result_sha256": digest, "result_rows": len(agg)}
+
+
+def _prepare(what: str, **args: Any) -> list[Path]:
+    """Generate (or find cached) benchmark data in a child process.
+
+    Why not here: Linux carries a process's peak RSS across fork and exec, so a child forked from
+    a parent that had just built a 3-million-row listing would report the parent's peak as its own.
+    """
+    return [Path(p) for p in _run_child("prepare", {"what": what, **args})["paths"]]
 
 
 def _run_child(kind: str, args: dict[str, Any], *, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -217,10 +239,8 @@ def _subsample(src: Path, rows: int, seed: int) -> Path:
 
 
 def bench_attribution_3m(rows: int, seed: int, runs: int, baseline_rows: int, baseline_runs: int, log) -> dict[str, Any]:
-    from . import synth
-
     t0 = time.perf_counter()
-    listing = synth.cached_listing(rows, seed, cache=WORK)
+    listing = _prepare("listing", rows=rows, seed=seed)[0]
     generate_s = time.perf_counter() - t0
     log(f"3M listing ready ({listing.name}, {generate_s:.1f} s)")
     load_before = _load()
@@ -228,7 +248,7 @@ def bench_attribution_3m(rows: int, seed: int, runs: int, baseline_rows: int, ba
     for k in range(runs):
         full.append(_run_child("aggregate", {"paths": [str(listing)]}))
         log(f"  project {rows:,} rows run {k + 1}/{runs}: {full[-1]['wall_s']:.2f} s, {full[-1]['peak_rss_mb']:.0f} MiB")
-    sample = _subsample(listing, baseline_rows, seed)
+    sample = _prepare("sample", src=str(listing), rows=baseline_rows, seed=seed)[0]
     small, naive = [], []
     for k in range(baseline_runs):
         small.append(_run_child("aggregate", {"paths": [str(sample)]}))
@@ -264,10 +284,8 @@ def bench_attribution_3m(rows: int, seed: int, runs: int, baseline_rows: int, ba
 
 
 def bench_attribution_30m(rows: int, weeks: int, seed: int, runs: int, log) -> dict[str, Any]:
-    from . import synth
-
     t0 = time.perf_counter()
-    files = synth.cached_weekly(rows, weeks, seed, cache=WORK)
+    files = _prepare("weekly", rows=rows, weeks=weeks, seed=seed)
     generate_s = time.perf_counter() - t0
     log(f"{weeks} weekly snapshots ready ({generate_s:.1f} s)")
     load_before = _load()

@@ -58,6 +58,12 @@ class TranslationError(KeyError):
     pass
 
 
+# The order in which this kernel first exported each figure of a notebook: the card's ``order``,
+# so the site shows a notebook's figures as the notebook draws them. Re-exporting a figure (a cell
+# run again) keeps its number, so the card stays byte-identical.
+_EXPORTED: dict[str, dict[str, int]] = {}
+
+
 def check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
@@ -180,8 +186,11 @@ def export(
         written[fmt] = path
     _write_if_changed(csv_path, _csv_bytes(data))
     written["csv"] = csv_path
+    seen = _EXPORTED.setdefault(notebook, {})
+    seen.setdefault(name, len(seen) + 1)
     card = {
         "name": name,
+        "order": seen[name],
         "notebook": notebook,
         "lang": lang,
         "caption": {"fr": caption_fr, "en": caption_en},

@@ -131,7 +131,7 @@ def load_cards(base: Path) -> list[dict]:
         caption = card.get("caption") or {}
         if missing or not isinstance(caption, dict) or not all(caption.get(lang) for lang in ("fr", "en")):
             raise SiteError(f"{card_path}: caption card lacks {missing or ['caption.fr/caption.en']}; it is written by plotting.export: rerun `make figures`")
-        entry = {"name": card["name"], "notebook": card["notebook"], "caption_fr": caption["fr"], "caption_en": caption["en"], "credit": card["credit"]}
+        entry = {"name": card["name"], "notebook": card["notebook"], "order": card.get("order", 0), "caption_fr": caption["fr"], "caption_en": caption["en"], "credit": card["credit"]}
         for key in ("svg", "png", "csv"):
             rel = _safe_rel(card[key], card_path, key)
             if not (base / rel).is_file():
@@ -139,7 +139,8 @@ def load_cards(base: Path) -> list[dict]:
             entry[key] = rel
         entry["width"], entry["height"] = _png_size(base / entry["png"])
         cards.append(entry)
-    return cards
+    # a notebook's figures in the order it draws them (cards without an order keep name order)
+    return sorted(cards, key=lambda c: (c["notebook"], c["order"], c["name"]))
 
 
 def _badge(verdict: str) -> str:
