@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import attribution, growth, hubstats, load, paths, shares
+from . import attribution, growth, hubstats, load, paths, plotting, shares
 from .validate import InputError
 
 SUPPORTED = "supported"
@@ -827,14 +827,7 @@ def write_product(table: pd.DataFrame, output_root: str | Path | None = None) ->
     if tuple(table.columns) != PRODUCT_COLUMNS:
         raise ClaimsError(f"claims product has columns {list(table.columns)}; expected {list(PRODUCT_COLUMNS)}")
     root = Path(output_root) if output_root else paths.ROOT
-    path = root / "data" / "processed" / "claims.csv"
-    payload = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not (path.is_file() and path.read_bytes() == payload):
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(payload)
-        tmp.replace(path)
-    return path
+    return plotting.write_csv(table, root / "data" / "processed" / "claims.csv")
 
 
 __all__ = [

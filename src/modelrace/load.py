@@ -62,9 +62,10 @@ def openrouter_rankings(snapshot: str = "pinned", *, path: Path | None = None, t
     ``today`` (default: now) are errors, as are duplicate (date, model) rows.
     """
     if path is None and snapshot != "pinned":
+        from .openrouter import CSV_NAME
         from .snapshots import resolve_snapshot
 
-        path = resolve_snapshot("openrouter", snapshot) / "rankings-daily.csv"
+        path = resolve_snapshot("openrouter", snapshot) / CSV_NAME
     path = _path("openrouter_rankings_daily", path)
     cols = list(RANKINGS_COLUMNS)
     cols[0] = Column("date", "date", date_min=OPENROUTER_FIRST_DAY, date_max=today or pd.Timestamp.now().strftime("%Y-%m-%d"))

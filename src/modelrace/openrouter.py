@@ -448,14 +448,9 @@ def load_snapshot(snapshot_dir: Path | str) -> pd.DataFrame:
     if CSV_NAME not in manifest.get("files", {}):
         raise snapshots.SnapshotError(
             f"{snapshot_dir} has no {CSV_NAME} in its manifest: not an OpenRouter rankings snapshot")
-    path = snapshot_dir / CSV_NAME
-    frame = pd.read_csv(path, dtype={"date": str, "model_permaslug": str, "total_tokens": "int64"},
-                        keep_default_na=False)
-    if tuple(frame.columns) != COLUMNS:
-        raise snapshots.SnapshotError(f"{path}: columns {list(frame.columns)}, expected {list(COLUMNS)}")
-    frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d").astype("datetime64[ns]")
-    frame["model_permaslug"] = frame["model_permaslug"].astype("string")
-    return frame
+    from . import load  # one parser for pinned files and snapshots (typed, exact, validated per row)
+
+    return load.openrouter_rankings(path=snapshot_dir / CSV_NAME)
 
 
 # --------------------------------------------------------------------------- CLI

@@ -27,6 +27,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from . import paths  # noqa: E402
+from .snapshots import atomic_write_bytes  # noqa: E402
 
 LANGS = ("fr", "en")
 TRANSLATIONS = Path(__file__).with_name("translations.csv")
@@ -139,14 +140,19 @@ def _csv_bytes(data: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def write_csv(data: pd.DataFrame, path: Path) -> Path:
+    """Write a product CSV the collection's one way (``\n`` line ends, 10 significant digits),
+    leaving the file untouched when its bytes would not change."""
+    _write_if_changed(Path(path), _csv_bytes(data))
+    return Path(path)
+
+
 def _write_if_changed(path: Path, payload: bytes) -> None:
     """Skip the write when the bytes are already there, so unchanged files keep their mtimes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_file() and path.read_bytes() == payload:
         return
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(payload)
-    tmp.replace(path)
+    atomic_write_bytes(path, payload)
 
 
 def export(
@@ -184,8 +190,7 @@ def export(
         path = fig_dir / f"{name}.{fmt}"
         _write_if_changed(path, buf.getvalue())
         written[fmt] = path
-    _write_if_changed(csv_path, _csv_bytes(data))
-    written["csv"] = csv_path
+    written["csv"] = write_csv(data, csv_path)
     seen = _EXPORTED.setdefault(notebook, {})
     seen.setdefault(name, len(seen) + 1)
     card = {

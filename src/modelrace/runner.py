@@ -72,7 +72,8 @@ def strip_volatile(path: Path) -> bool:
                 out.get("metadata", {}).pop("execution", None)
                 if out.get("output_type") == "execute_result":
                     out["execution_count"] = count
-    text = nbformat.writes(nb) + ("" if nbformat.writes(nb).endswith("\n") else "\n")
+    text = nbformat.writes(nb)
+    text += "" if text.endswith("\n") else "\n"
     if text != raw:
         Path(path).write_text(text, encoding="utf-8")
         return True
