@@ -13,7 +13,6 @@ export MPLCONFIGDIR := $(CURDIR)/.mpl-cache
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
-export HF_HUB_OFFLINE_TELEMETRY := 1
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
