@@ -297,7 +297,7 @@ def openrouter_chart_history(*, path: Path | None = None) -> pd.DataFrame:
         where = f"record {i} (week {start:%Y-%m-%d})"
         if start < pd.Timestamp(CHART_FIRST_WEEK) or start > pd.Timestamp.now():
             raise InputError(f"{path}: {where}: field 'date' is outside {CHART_FIRST_WEEK} → today; check the file's vintage")
-        if start.dayofweek != 0:
+        if start.day_of_week != 0:
             raise InputError(f"{path}: {where}: field 'date' is a {start:%A}; the chart's weeks start on Mondays: fix the record upstream")
         if start in weeks:
             raise InputError(f"{path}: {where}: week {start:%Y-%m-%d} appears twice; each week once: remove the repeated record upstream")
