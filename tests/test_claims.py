@@ -301,5 +301,19 @@ def test_c2_matches_a_plain_recount(real_inputs):
 def test_every_real_check_runs(real_inputs):
     checks = C.run_checks(real_inputs)
     assert list(checks) == list(C.CLAIM_IDS)
-    assert checks["C1"].verdict == NOT_CHECKABLE  # the data start on 2025-01-01
-    assert checks["C4"].verdict == NOT_CHECKABLE  # no Hub listing in the pinned data
+    # C1 from the December 2024 estimate, C4 from the dated counts: both computed, neither "not checkable"
+    assert checks["C1"].verdict != NOT_CHECKABLE and checks["C4"].verdict != NOT_CHECKABLE
+    c1 = checks["C1"].numbers
+    assert c1["dec_low"] <= c1["dec_high"] and c1["backtest_inside"] >= 0.8
+    assert checks["C1"].verdict == C.verdict_estimate_band(C.C1_CLAIMED, c1["dec_low"], c1["dec_high"], c1["backtest_max_miss"],
+                                                           confirm_factor=C.C1_CONFIRM_FACTOR)
+    assert checks["C4"].verdict == C.verdict_hub_growth(int(checks["C4"].numbers["level_by_article"]), checks["C4"].numbers["ratio_one_year"],
+                                                        level_needed=C.C4_LEVEL, nearly_double=C.C4_NEARLY_DOUBLE)
+
+
+def test_checks_without_the_new_inputs_keep_the_old_paths(real_inputs):
+    import dataclasses
+
+    bare = dataclasses.replace(real_inputs, chart_weekly=None, calibration=None, hub_counts=None)
+    assert C.check_c1(bare).verdict == NOT_CHECKABLE  # the Data API starts on 2025-01-01
+    assert C.check_c4(bare).verdict == NOT_CHECKABLE  # no Hub listing in the pinned data

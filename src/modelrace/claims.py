@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import attribution, growth, hubstats, load, paths, plotting, shares
+from . import attribution, estimate, growth, hubcounts, hubstats, load, paths, plotting, shares
 from .validate import InputError
 
 SUPPORTED = "supported"
@@ -51,6 +51,10 @@ C8_MIN_SHARE = 0.01  # "emerging": >= 1 % of all tokens in Q4 2025 ...
 C8_GROWTH = 2.0  # ... and more than twice its Q1 2025 share
 C4_LEVEL = growth.ARTICLE_HUB_MODELS  # "passed 2 million" (the article's figure, see growth)
 C4_NEARLY_DOUBLE = 1.8  # "nearly doubled": a 12-month ratio of the cumulative count >= 1.8
+C1_CLAIMED = 0.01  # "barely 1 %"
+C1_MONTH = ("2024-12-01", "2024-12-31")  # the chart weeks lying wholly in December 2024
+C1_CONFIRM_FACTOR = 2.0  # the band confirms "about 1 %" only if its high end is at most 2 × 1 %
+ARTICLE_DATE = "2026-01-02"  # C4: "passed 2 million" by the article's publication
 C12_SUPPORTED = 0.80  # "almost every week": >= 80 % of the observed weeks ...
 C12_PARTLY = 0.50  # ... at least half of them for "partly"
 EPS = 1e-12  # float slack for ">= threshold" comparisons of differences (0.5 - 0.4 < 0.1 in binary)
@@ -292,6 +296,21 @@ def verdict_hub_growth(level: int | None, ratio: float | None, *, level_needed: 
     return SUPPORTED if all(ok) else PARTLY if any(ok) else CONTRADICTED
 
 
+def verdict_estimate_band(claimed: float, low: float, high: float, miss: float, *, confirm_factor: float) -> str:
+    """C1: a claimed share against an *estimated* band whose backtest missed by up to ``miss``.
+
+    contradicted: ``claimed`` lies outside the band widened by ``miss`` on each side; supported:
+    inside the band and the band is narrow enough to confirm it (high end at most
+    ``confirm_factor`` × ``claimed``); partly supported: consistent with the band, which is too
+    wide to confirm it.
+    """
+    if claimed < low - miss - EPS or claimed > high + miss + EPS:
+        return CONTRADICTED
+    if low - EPS <= claimed <= high + EPS and high <= confirm_factor * claimed + EPS:
+        return SUPPORTED
+    return PARTLY
+
+
 def verdict_usage_consistent(open_investors: dict[str, bool], us_closed_share: float, china_share: float) -> str:
     """C13: the frontier lead is about capability, which no pinned data measures, so usage can
     at most make the claim *partly supported*: when Meta and NVIDIA serve open-weight tokens and
@@ -322,6 +341,9 @@ class Inputs:
     events: pd.DataFrame
     hub_listing: growth.ListingCounts | None = None
     openrouter_first_day: str = load.OPENROUTER_FIRST_DAY
+    chart_weekly: pd.DataFrame | None = None  # estimate.chart_weekly: the rankings chart's top 9 (C1)
+    calibration: pd.DataFrame | None = None  # estimate.calibration_table (C1)
+    hub_counts: pd.DataFrame | None = None  # hubcounts.load_counts (C4)
 
     @property
     def openrouter_totals(self) -> pd.DataFrame:
@@ -337,7 +359,11 @@ class Inputs:
             shares.check_conservation(daily, load.openrouter_share_daily())
         top = attribution.attribute_hub(load.aiworld_top100(), view="uploader", labs=labs)
         top["aiworld_group"] = hubstats.aiworld_group(top["country_group"])
+        chart = estimate.chart_weekly(load.openrouter_chart_history(), labs=labs)
         return cls(
+            chart_weekly=chart,
+            calibration=estimate.calibration_table(chart, shares.daily_totals(daily)),
+            hub_counts=hubcounts.load_counts(),
             openrouter_daily=daily,
             top100=top,
             org_weeks=org_weeks_with_group(load.aiworld_org_weeks("2025"), labs),
@@ -410,7 +436,51 @@ def lab_share_of_all(daily: pd.DataFrame, lab_mask: pd.Series, quarter: str) -> 
 
 
 def check_c1(inp: Inputs) -> Check:
-    """≈1 % in Dec 2024: not in the data (it starts 2025-01-01); January 2025 shown for context."""
+    """≈1 % in Dec 2024: the estimate from the rankings chart's top 9 (:mod:`modelrace.estimate`),
+    token-weighted over the chart weeks lying wholly in December, judged with the backtest's
+    largest miss (:func:`verdict_estimate_band`). Without the chart: not checkable."""
+    if inp.chart_weekly is None or inp.calibration is None:
+        return _check_c1_without_chart(inp)
+    dec = estimate.pooled(inp.chart_weekly, inp.calibration, *C1_MONTH)
+    bt = estimate.backtest_summary(estimate.backtest(inp.calibration))
+    low, high = dec["share_low"], dec["share_high"]
+    verdict = verdict_estimate_band(C1_CLAIMED, low, high, bt["max_miss"], confirm_factor=C1_CONFIRM_FACTOR)
+    weeks, cal = dec["weeks"], dec["calibration"]
+    visible = dec["china_top9_tokens"] / dec["top9_tokens"]
+    nums = {"dec_low": low, "dec_high": high, "visible_top9": visible, "weeks": float(len(weeks)),
+            "coverage_min": cal.coverage_min, "coverage_max": cal.coverage_max, "tail_max": cal.tail_max,
+            "backtest_weeks": bt["weeks"], "backtest_inside": bt["inside_share"], "backtest_max_miss": bt["max_miss"]}
+    first, last = weeks[0], weeks[-1] + pd.Timedelta(days=6)
+    cal_first, cal_last = cal.weeks[0], cal.weeks[-1] + pd.Timedelta(days=6)
+    pts = lambda x, L: (f"{100 * x:.1f}".replace(".", ",") if L == "fr" else f"{100 * x:.1f}")  # noqa: E731
+    return Check(
+        "C1", verdict,
+        _both(lambda L: (
+            f"{band(low, high, L)} (estimation, semaines du {day(first, L)} au {day(last, L)}, tous labos chinois) ; "
+            f"{pct(visible, L)} du top 9 visible est chinois"
+            if L == "fr" else
+            f"{band(low, high, L)} (estimate, weeks {day(first, L)}–{day(last, L)}, all Chinese labs); "
+            f"{pct(visible, L)} of the visible top 9 is Chinese"
+        )),
+        _both(lambda L: (
+            f"Top 9 du graphique « Top Models » de la page de classement OpenRouter ; part du top 9 dans le total calibrée sur "
+            f"{len(cal.weeks)} semaines de l'API ({day(cal_first, L)}–{day(cal_last, L)} : {pct(cal.coverage_min, L)}–{pct(cal.coverage_max, L)}) ; "
+            f"jetons chinois hors top 9 bornés entre 0 et {pct(cal.tail_max, L)} de la traîne (maximum de la calibration, après V3 et R1) ; "
+            f"rétro-test sur {int(bt['weeks'])} semaines de 2025 : fourchette tenue {pct(bt['inside_share'], L, 0)} des semaines, "
+            f"plus grand écart {pts(bt['max_miss'], L)} point ; « environ 1 % » confirmé seulement si le haut ≤ {pct(C1_CONFIRM_FACTOR * C1_CLAIMED, L, 0)}"
+            if L == "fr" else
+            f"Top 9 of the OpenRouter rankings page's Top Models chart; the top 9's share of the total calibrated on {len(cal.weeks)} "
+            f"API weeks ({day(cal_first, L)}–{day(cal_last, L)}: {pct(cal.coverage_min, L)}–{pct(cal.coverage_max, L)}); Chinese tokens "
+            f"outside the top 9 bounded between 0 and {pct(cal.tail_max, L)} of the tail (calibration maximum, after V3 and R1); "
+            f"backtest on {int(bt['weeks'])} weeks of 2025: band held on {pct(bt['inside_share'], L, 0)} of weeks, largest miss "
+            f"{pts(bt['max_miss'], L)} points; 'about 1 %' confirmed only if the high end is at most {pct(C1_CONFIRM_FACTOR * C1_CLAIMED, L, 0)}"
+        )),
+        nums,
+    )
+
+
+def _check_c1_without_chart(inp: Inputs) -> Check:
+    """C1 without the rankings chart: December 2024 is not in the Data API; January 2025 for context."""
     months = shares.period_shares(inp.openrouter_totals, "month")
     jan = months.loc[months["period_start"] == pd.Timestamp("2025-01-01")]
     weeks = shares.period_shares(inp.openrouter_totals, "week")
@@ -507,6 +577,73 @@ def check_c3(inp: Inputs) -> Check:
 
 
 def check_c4(inp: Inputs) -> Check:
+    """Nearly doubled in a year, past 2 million: from the dated counts of ``hub_counts.csv``
+    (:mod:`modelrace.hubcounts`): the level by the article's date, the ratio between the two counts
+    closest to a year apart (scaled to 365 days). Without the table: the partial series only."""
+    if inp.hub_counts is None:
+        return _check_c4_without_counts(inp)
+    counts = inp.hub_counts
+    passed = hubcounts.passed_level(counts, C4_LEVEL)
+    year = hubcounts.growth_about_a_year(counts)
+    before = counts.loc[counts["date"] <= pd.Timestamp(ARTICLE_DATE)]
+    level = int(before["models"].max()) if len(before) else None
+    ratio = year["ratio_one_year"] if year else None
+    verdict = verdict_hub_growth(level, ratio, level_needed=C4_LEVEL, nearly_double=C4_NEARLY_DOUBLE)
+    partial = growth.growth_over(inp.hub_monthly, "2025-12")
+    nums = {"partial_ratio": partial["cumulative_ratio"], "counts": float(len(counts))}
+    if level is not None:
+        nums["level_by_article"] = float(level)
+    if year:
+        nums |= {"ratio": year["ratio"], "ratio_one_year": year["ratio_one_year"], "days": float(year["days"])}
+
+    def sep(n, L):
+        return f"{int(n):,}".replace(",", "\u202f" if L == "fr" else ",")
+
+    def x(r, L):
+        return f"×{r:.2f}".replace(".", ",") if L == "fr" else f"×{r:.2f}"
+
+    def value(L):
+        parts = []
+        if passed is not None:
+            first, below = passed["first_at_or_above"], passed["last_below"]
+            if L == "fr":
+                parts.append(f"2 millions dépassés entre le {day(below['date'], L)} ({sep(below['models'], L)}) et le "
+                             f"{day(first['date'], L)} ({sep(first['models'], L)})" if below is not None else
+                             f"{sep(first['models'], L)} le {day(first['date'], L)}")
+            else:
+                parts.append(f"2 million passed between {day(below['date'], L)} ({sep(below['models'], L)}) and "
+                             f"{day(first['date'], L)} ({sep(first['models'], L)})" if below is not None else
+                             f"{sep(first['models'], L)} on {day(first['date'], L)}")
+        else:
+            parts.append("aucun comptage daté n'atteint 2 millions" if L == "fr" else "no dated count reaches 2 million")
+        if year:
+            s_, e_ = year["start"], year["end"]
+            parts.append(f"{x(year['ratio'], L)} du {day(s_['date'], L)} au {day(e_['date'], L)} ({year['days']} jours ; "
+                         f"{x(year['ratio_one_year'], L)} ramené à un an)" if L == "fr" else
+                         f"{x(year['ratio'], L)} from {day(s_['date'], L)} to {day(e_['date'], L)} ({year['days']} days; "
+                         f"{x(year['ratio_one_year'], L)} scaled to one year)")
+        else:
+            parts.append("pas deux comptages à environ un an d'écart" if L == "fr" else "no two counts about a year apart")
+        return (" ; " if L == "fr" else "; ").join(parts)
+
+    kinds = ", ".join(sorted(set(counts["kind"])))
+    return Check(
+        "C4", verdict, _both(value),
+        _both(lambda L: (
+            f"{len(counts)} comptages datés de tous les modèles publics du Hub (data/reference/hub_counts.csv : {kinds}), chacun "
+            f"vérifié sur une copie archivée d'une page publique ; niveau au {day(ARTICLE_DATE, L)} comparé à 2 millions, rapport "
+            f"ramené à un an comparé à ×{str(C4_NEARLY_DOUBLE).replace('.', ',')}" + " ; la série partielle d'aiWorld (modèles avec "
+            f"tâche) donne {x(partial['cumulative_ratio'], L)} de déc. 2024 à déc. 2025"
+            if L == "fr" else
+            f"{len(counts)} dated counts of all public Hub models (data/reference/hub_counts.csv: {kinds}), each confirmed from a "
+            f"stored copy of a public page; level by {day(ARTICLE_DATE, L)} against 2 million, ratio scaled to one year against "
+            f"×{C4_NEARLY_DOUBLE}; aiWorld's partial series (task-tagged models) gives {x(partial['cumulative_ratio'], L)} Dec 2024 to Dec 2025"
+        )),
+        nums,
+    )
+
+
+def _check_c4_without_counts(inp: Inputs) -> Check:
     """Nearly doubled in a year, past 2 million: needs a full listing; the partial series for context."""
     partial = growth.growth_over(inp.hub_monthly, "2025-12")
     level = ratio = None
@@ -835,7 +972,7 @@ __all__ = [
     "Check", "Inputs", "EventSpec", "ClaimsError", "CHECKS",
     "verdict_period_absent", "verdict_threshold", "verdict_leader", "verdict_majority", "verdict_all_top",
     "verdict_dominant_but_shared", "verdict_all_conditions", "verdict_events", "verdict_week_coverage",
-    "verdict_hub_growth", "verdict_usage_consistent",
+    "verdict_hub_growth", "verdict_usage_consistent", "verdict_estimate_band",
     "open_weight_lab_shares", "lab_share_of_all", "org_weeks_with_group",
     "load_reference", "run_checks", "product", "write_product",
 ]

@@ -28,6 +28,11 @@ LOADERS = {
     "openrouter_pull_notes": (None, None),
     "epoch_notable_models": (load.epoch_notable_models, "publication_date"),
     "hub_seven_labs_2025_10": (load.hub_seven_labs, "created_at"),
+    "openrouter_chart_history": (load.openrouter_chart_history, "week_start"),
+    "openrouter_chart_history_script": (None, None),
+    "openrouter_leaderboard_monthly": (load.openrouter_leaderboard_weeks, "week_end"),
+    "openrouter_chart_weeks": (load.openrouter_chart_weeks, "week_start"),
+    "openrouter_token_data_notes": (None, None),
 }
 
 

@@ -224,3 +224,172 @@ def hub_listing(snapshot: str = "latest") -> pd.DataFrame:
     from .snapshots import resolve_snapshot
 
     return hub.load_listing(resolve_snapshot("hub", snapshot))
+
+
+# --- OpenRouter rankings page (before and beside the Data API) -----------------------------
+# Nested JSON (weeks holding lists of models), so validated here field by field: every error
+# names the file, the week record (and its date), the model position and the field.
+
+CHART_FIRST_WEEK = "2023-01-01"  # the chart's trailing ~52 weeks cannot start before this
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}; restore it (run `make data`)") from None
+
+
+def _field(path: Path, where: str, obj: dict, name: str, kind: str, *, min_value: int | None = 0):
+    """One typed field of a JSON object, or an InputError naming file, record and field."""
+    if not isinstance(obj, dict) or name not in obj:
+        raise InputError(f"{path}: {where}: missing field {name!r}; the upstream format changed: fix the file or the loader")
+    value = obj[name]
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(f"{path}: {where}: field {name!r} is {value!r}, expected an integer token count; "
+                             "fix the record upstream or restore the file (`make data`)")
+        if min_value is not None and value < min_value:
+            raise InputError(f"{path}: {where}: field {name!r} is {value}, below {min_value}; counts cannot be negative: fix the record upstream")
+        return value
+    if kind == "str":
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"{path}: {where}: field {name!r} is {value!r}, expected a non-empty string; fix the record upstream")
+        return value.strip()
+    if kind == "date":
+        ts = pd.to_datetime(value, errors="coerce", format="%Y-%m-%d") if isinstance(value, str) else pd.NaT
+        if ts is pd.NaT or pd.isna(ts):
+            raise InputError(f"{path}: {where}: field {name!r} is {value!r}, not a date; use ISO 8601 (YYYY-MM-DD)")
+        return ts
+    raise ValueError(f"unknown field kind {kind!r}")
+
+
+def _models(path: Path, where: str, week: dict) -> list[tuple[str, int]]:
+    models = week.get("models") if isinstance(week, dict) else None
+    if not isinstance(models, list) or not models:
+        raise InputError(f"{path}: {where}: field 'models' must be a non-empty list of {{model, tokens}}; fix the record upstream")
+    out, seen = [], set()
+    for j, m in enumerate(models):
+        at = f"{where}, models[{j}]"
+        slug = _field(path, at, m, "model", "str")
+        if slug in seen:
+            raise InputError(f"{path}: {at}: model {slug!r} appears twice in the week; each model once: fix the record upstream")
+        seen.add(slug)
+        out.append((slug, _field(path, at, m, "tokens", "int")))
+    return out
+
+
+def openrouter_chart_history(*, path: Path | None = None) -> pd.DataFrame:
+    """The rankings page's Top Models chart: ``week_start, rank, model_permaslug, tokens``.
+
+    One row per model and week (the top 9 of a week; no weekly total, no "Others" bucket).
+    ``rank`` is 1 for the week's largest model. Weeks start on Mondays, each at most once;
+    anything else is an error naming the record.
+    """
+    path = _path("openrouter_chart_history", path)
+    doc = _read_json(path)
+    if not isinstance(doc, list) or not doc:
+        raise InputError(f"{path}: expected a non-empty JSON array of weeks {{date, models}}; restore it (run `make data`)")
+    rows, weeks = [], set()
+    for i, week in enumerate(doc):
+        where = f"record {i}"
+        start = _field(path, where, week, "date", "date")
+        where = f"record {i} (week {start:%Y-%m-%d})"
+        if start < pd.Timestamp(CHART_FIRST_WEEK) or start > pd.Timestamp.now():
+            raise InputError(f"{path}: {where}: field 'date' is outside {CHART_FIRST_WEEK} → today; check the file's vintage")
+        if start.day_of_week != 0:
+            raise InputError(f"{path}: {where}: field 'date' is a {start:%A}; the chart's weeks start on Mondays: fix the record upstream")
+        if start in weeks:
+            raise InputError(f"{path}: {where}: week {start:%Y-%m-%d} appears twice; each week once: remove the repeated record upstream")
+        weeks.add(start)
+        ranked = sorted(_models(path, where, week), key=lambda mt: (-mt[1], mt[0]))
+        rows += [(start, r, slug, tok) for r, (slug, tok) in enumerate(ranked, start=1)]
+    df = pd.DataFrame(rows, columns=["week_start", "rank", "model_permaslug", "tokens"])
+    df = df.astype({"rank": "int64", "tokens": "int64", "model_permaslug": "string"})
+    return df.sort_values(["week_start", "rank"], kind="mergesort").reset_index(drop=True)
+
+
+def _leaderboard_doc(path: Path) -> list[dict]:
+    doc = _read_json(path)
+    months = doc.get("months") if isinstance(doc, dict) else None
+    if not isinstance(months, list) or not months:
+        raise InputError(f"{path}: expected an object with a non-empty 'months' list; restore it (run `make data`)")
+    return months
+
+
+def openrouter_leaderboard_weeks(*, path: Path | None = None) -> pd.DataFrame:
+    """The weekly leaderboard's one week a month: ``month, week_end, week_total, models_counted,
+    source, straddles, early_week`` (``week_total`` over every model of the capture)."""
+    path = _path("openrouter_leaderboard_monthly", path)
+    rows, seen = [], set()
+    for i, rec in enumerate(_leaderboard_doc(path)):
+        where = f"months[{i}]"
+        month = _field(path, where, rec, "month", "str")
+        if not pd.Series([month]).str.fullmatch(r"\d{4}-\d{2}").iloc[0]:
+            raise InputError(f"{path}: {where}: field 'month' is {month!r}, expected YYYY-MM")
+        where = f"months[{i}] ({month})"
+        if month in seen:
+            raise InputError(f"{path}: {where}: month {month} appears twice; each month once: remove the repeated record upstream")
+        seen.add(month)
+        end = _field(path, where, rec, "weekEnding", "date")
+        if end < pd.Timestamp(OPENROUTER_FIRST_DAY):
+            raise InputError(f"{path}: {where}: field 'weekEnding' {end:%Y-%m-%d} is before {OPENROUTER_FIRST_DAY}; check the file's vintage")
+        total = _field(path, where, rec, "weekTotal", "int", min_value=1)
+        counted = _field(path, where, rec, "modelsCounted", "int", min_value=1)
+        models = _models(path, where, rec)
+        if len(models) > counted:
+            raise InputError(f"{path}: {where}: {len(models)} models listed but field 'modelsCounted' is {counted}; fix the record upstream")
+        if sum(t for _, t in models) > total:
+            raise InputError(f"{path}: {where}: the listed models add up to more than field 'weekTotal' ({total:,}); "
+                             "a total cannot be smaller than its parts: fix the record upstream")
+        for j, m in enumerate(rec["models"]):
+            if "date" in m and _field(path, f"{where}, models[{j}]", m, "date", "date") != end:
+                raise InputError(f"{path}: {where}, models[{j}]: field 'date' {m['date']!r} differs from the week's "
+                                 f"'weekEnding' {end:%Y-%m-%d}; fix the record upstream")
+        rows.append({
+            "month": month, "week_end": end, "week_total": total, "models_counted": counted,
+            "source": _field(path, where, rec, "source", "str"),
+            "straddles": bool(rec.get("straddles", False)), "early_week": bool(rec.get("earlyWeek", False)),
+        })
+    df = pd.DataFrame(rows).astype({"week_total": "int64", "models_counted": "int64", "month": "string", "source": "string"})
+    return df.sort_values("month", kind="mergesort").reset_index(drop=True)
+
+
+def openrouter_leaderboard_models(*, path: Path | None = None) -> pd.DataFrame:
+    """The top 15 models of each leaderboard week: ``month, week_end, rank, model, tokens``
+    (``model`` is a slug with its serving variants merged, e.g. ``:free`` counted in)."""
+    path = _path("openrouter_leaderboard_monthly", path)
+    weeks = openrouter_leaderboard_weeks(path=path)  # validates every record first
+    rows = []
+    for (_, wk), rec in zip(weeks.iterrows(), sorted(_leaderboard_doc(path), key=lambda r: r["month"])):
+        ranked = sorted(_models(path, f"months ({wk['month']})", rec), key=lambda mt: (-mt[1], mt[0]))
+        rows += [(wk["month"], wk["week_end"], r, slug, tok) for r, (slug, tok) in enumerate(ranked, start=1)]
+    df = pd.DataFrame(rows, columns=["month", "week_end", "rank", "model", "tokens"])
+    return df.astype({"rank": "int64", "tokens": "int64", "month": "string", "model": "string"})
+
+
+def openrouter_chart_weeks(*, path: Path | None = None) -> pd.DataFrame:
+    """Captured weeks of the Top Models chart with its Others bucket: ``week_start, week_end, total,
+    others, named_tokens, models`` (``total`` must equal ``named_tokens + others``)."""
+    path = _path("openrouter_chart_weeks", path)
+    doc = _read_json(path)
+    weeks = doc.get("weeks") if isinstance(doc, dict) else None
+    if not isinstance(weeks, list) or not weeks:
+        raise InputError(f"{path}: expected an object with a non-empty 'weeks' list; restore it (run `make data`)")
+    rows = []
+    for i, rec in enumerate(weeks):
+        where = f"weeks[{i}]"
+        start = _field(path, where, rec, "weekStart", "date")
+        where = f"weeks[{i}] ({start:%Y-%m-%d})"
+        end = _field(path, where, rec, "weekEnding", "date")
+        if end - start != pd.Timedelta(days=6):
+            raise InputError(f"{path}: {where}: 'weekStart' to 'weekEnding' is not seven days; fix the record upstream")
+        total = _field(path, where, rec, "total", "int", min_value=1)
+        others = _field(path, where, rec, "others", "int")
+        named = sum(t for _, t in _models(path, where, rec))
+        if named + others != total:
+            raise InputError(f"{path}: {where}: named models ({named:,}) + field 'others' ({others:,}) != field 'total' ({total:,}); "
+                             "the chart's total is its parts: fix the record upstream")
+        rows.append({"week_start": start, "week_end": end, "total": total, "others": others, "named_tokens": named,
+                     "models": len(rec["models"])})
+    return pd.DataFrame(rows).astype({"total": "int64", "others": "int64", "named_tokens": "int64", "models": "int64"})
