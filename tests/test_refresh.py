@@ -365,3 +365,22 @@ def test_render_html_and_latest_refresh(tmp_path):
     with pytest.raises(ValueError):
         changes.render_html(d, "de")
     assert changes.latest_refresh(tmp_path / "nowhere") is None
+
+
+def test_site_shows_the_what_changed_page(tmp_path):
+    from modelrace import site
+
+    root = tmp_path / "repo"
+    out = tmp_path / "site"
+    site.build(out, root=root)
+    assert "What changed" not in (out / "index.html").read_text()  # no refresh: no link
+    d = root / "build" / "refresh" / "2026-12-04"
+    d.mkdir(parents=True)
+    (d / "changes.md").write_text("# What changed since the article\n\n| claim | change |\n|---|---|\n| C2 | **changed** |\n")
+    (d / "changes.csv").write_text("section,key,measure,pinned,fresh,changed\nclaim,C2,verdict,supported,contradicted,true\n")
+    site.build(out, root=root)
+    index = (out / "index.html").read_text()
+    assert 'href="changes/index.html"' in index
+    page = (out / "changes" / "index.html").read_text()
+    assert "<strong>changed</strong>" in page and 'href="changes.csv"' in page and 'href="../index.html"' in page
+    assert (out / "changes" / "changes.csv").is_file()

@@ -431,10 +431,19 @@ class Report:
             L.append(f"OpenRouter: {len(stub)} base slug(s) no row of `data/reference/openrouter_models.csv` matches "
                      "(stub: `unattributed_openrouter.csv`, largest first; shares of the non-'other' tokens of the fresh snapshot).")
             L.append("")
-            if len(stub):
-                L += ["| slug | share | first seen | note |", "|---|---|---|---|"]
-                for r in stub.head(20).itertuples():
+            stealth = stub["pattern"].str.split("/").str[0].isin(attribution.STEALTH_AUTHORS)
+            counted = stub.loc[~stealth]
+            if len(counted):
+                L += ["Counted against MAX_UNATTRIBUTED:", "", "| slug | share | first seen | note |", "|---|---|---|---|"]
+                for r in counted.head(20).itertuples():
                     L.append(f"| `{r.pattern}` | {_pct(r.share, 2)} | {r.first_date} | {_md(r.note)} |")
+                if len(counted) > 20:
+                    L.append(f"| … {len(counted) - 20} more in the stub | | | |")
+                L.append("")
+            if stealth.any():
+                L.append(f"Stealth and router pseudo-models ({'/, '.join(attribution.STEALTH_AUTHORS)}/; left unattributed "
+                         f"on purpose, not counted): {int(stealth.sum())} slug(s), {_pct(stub.loc[stealth, 'share'].sum(), 2)} "
+                         f"in all, the largest `{stub.loc[stealth, 'pattern'].iloc[0]}` ({_pct(stub.loc[stealth, 'share'].iloc[0], 2)}).")
                 L.append("")
         if self.hub_stub is not None:
             stub = self.hub_stub
