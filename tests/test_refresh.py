@@ -66,11 +66,19 @@ def served_openrouter_rows() -> list[dict]:
     i = 0
     while day <= _end_day():
         template = by_day[template_days[i % 7]]
-        non_other = sum(int(r["total_tokens"]) for r in template if r["model_permaslug"] != "other")
-        new = [{"date": day.isoformat(), "model_permaslug": r["model_permaslug"], "total_tokens": r["total_tokens"]}
-               for r in template]
-        new.insert(3, {"date": day.isoformat(), "model_permaslug": NEW_SLUG, "total_tokens": str(int(non_other * NEW_SLUG_SHARE))})
-        out += new
+        named = [r for r in template if r["model_permaslug"] != "other"]
+        other = next(int(r["total_tokens"]) for r in template if r["model_permaslug"] == "other")
+        new_tokens = int(sum(int(r["total_tokens"]) for r in named) * NEW_SLUG_SHARE)
+        # like the real API: the top 50 named models plus 'other'; the newcomer pushes the smallest into 'other'
+        smallest = min(named, key=lambda r: (int(r["total_tokens"]), r["model_permaslug"]))
+        kept = [r for r in named if r is not smallest]
+        day_rows = [{"date": day.isoformat(), "model_permaslug": r["model_permaslug"], "total_tokens": r["total_tokens"]}
+                    for r in kept]
+        day_rows.insert(3, {"date": day.isoformat(), "model_permaslug": NEW_SLUG, "total_tokens": str(new_tokens)})
+        day_rows.append({"date": day.isoformat(), "model_permaslug": "other",
+                         "total_tokens": str(other + int(smallest["total_tokens"]))})
+        assert len(day_rows) == 51
+        out += day_rows
         day += dt.timedelta(days=1)
         i += 1
     return out
@@ -380,7 +388,56 @@ def test_site_shows_the_what_changed_page(tmp_path):
     (d / "changes.csv").write_text("section,key,measure,pinned,fresh,changed\nclaim,C2,verdict,supported,contradicted,true\n")
     site.build(out, root=root)
     index = (out / "index.html").read_text()
-    assert 'href="changes/index.html"' in index
-    page = (out / "changes" / "index.html").read_text()
-    assert "<strong>changed</strong>" in page and 'href="changes.csv"' in page and 'href="../index.html"' in page
+    assert 'href="changes.html"' in index
+    page = (out / "changes.html").read_text()
+    assert "<strong>changed</strong>" in page and 'href="changes/changes.csv"' in page and 'href="index.html"' in page
     assert (out / "changes" / "changes.csv").is_file()
+
+
+def test_fake_openrouter_clamps_early_dates_like_the_api():
+    import requests
+
+    rows = [{"date": d, "model_permaslug": "deepseek/deepseek-chat", "total_tokens": "7"} for d in ("2025-01-01", "2025-01-02")]
+    with FakeOpenRouter(api_key=KEY, rows=rows) as fake:
+        got = requests.get(fake.url + "/api/v1/datasets/rankings-daily", params={"start_date": "2024-11-01", "end_date": "2025-01-02"},
+                           headers={"Authorization": f"Bearer {KEY}"}, timeout=10).json()
+        default = requests.get(fake.url + "/api/v1/datasets/rankings-daily", params={"end_date": "2025-01-10"},
+                               headers={"Authorization": f"Bearer {KEY}"}, timeout=10).json()
+    assert got["meta"]["start_date"] == "2025-01-01" and [r["date"] for r in got["data"]] == ["2025-01-01", "2025-01-02"]
+    assert all(isinstance(r["total_tokens"], str) for r in got["data"])
+    assert default["meta"]["start_date"] == "2025-01-01"  # 30 days before 2025-01-10, clamped forward
+
+
+def _attributed(rows):
+    frame = pd.DataFrame(rows, columns=["date", "model_permaslug", "total_tokens"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["total_tokens"] = frame["total_tokens"].astype("int64")
+    return attribution.attribute_openrouter(frame)
+
+
+def test_gate_counts_named_authors_only_and_reports_added_days():
+    att = _attributed([
+        ("2026-01-01", "deepseek/deepseek-chat", 900), ("2026-01-01", "stealth/ox-alpha", 50),
+        ("2026-01-01", "nowhere-lab/m1:free", 50), ("2026-01-01", "other", 10_000),
+        ("2026-01-02", "deepseek/deepseek-chat", 700), ("2026-01-02", "nowhere-lab/m1", 300),
+    ])
+    stub, gate = changes.openrouter_gaps(att, added_after=pd.Timestamp("2026-01-01"), threshold=0.1)
+    assert gate.share == pytest.approx(350 / 2000) and gate.exceeded
+    assert gate.share_added == pytest.approx(300 / 1000) and gate.added_days == 1
+    assert stub["pattern"].tolist() == ["nowhere-lab/m1", "stealth/ox-alpha"]  # ':free' joins its base slug
+    assert stub["tokens"].tolist() == [350, 50] and stub["share"].tolist() == [0.175, 0.025]
+    assert stub["first_date"].tolist() == ["2026-01-01", "2026-01-01"]
+    assert "not counted" in stub["note"].iloc[1]
+    _, ok = changes.openrouter_gaps(att, added_after=None, threshold=0.2)
+    assert not ok.exceeded and ok.share_added is None
+
+
+def test_refresh_dir_is_replaced_only_when_a_refresh_made_it(tmp_path):
+    d = tmp_path / "2026-12-04"
+    d.mkdir()
+    (d / "notes.txt").write_text("mine")
+    with pytest.raises(refresh.RefreshError, match="not made by a refresh"):
+        refresh._prepare_dir(d)
+    (d / "refresh.json").write_text("{}")
+    refresh._prepare_dir(d)
+    assert d.is_dir() and not any(d.iterdir())

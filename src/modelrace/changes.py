@@ -534,8 +534,11 @@ _CHROME = {
 }
 
 
-def render_html(refresh_dir: Path, lang: str = "en", *, css_href: str = "assets/site.css", index_href: str = "index.html") -> str:
-    """``changes.md`` of a refresh as one static HTML page (no script, relative links only)."""
+def render_html(refresh_dir: Path, lang: str = "en", *, css_href: str = "assets/site.css", index_href: str = "index.html",
+                files_href: str = "") -> str:
+    """``changes.md`` of a refresh as one static HTML page (no script, relative links only).
+
+    ``files_href`` is prefixed to the links to the report's other files (CSVs, stubs)."""
     import mistune
 
     if lang not in _CHROME:
@@ -547,7 +550,7 @@ def render_html(refresh_dir: Path, lang: str = "en", *, css_href: str = "assets/
     body = mistune.create_markdown(escape=True, plugins=["table"])(md.read_text(encoding="utf-8"))
     c = _CHROME[lang]
     files = [f for f in REPORT_FILES if f != "changes.md" and (refresh_dir / f).is_file()]
-    links = " · ".join(f'<a href="{html.escape(f)}">{html.escape(f)}</a>' for f in files)
+    links = " · ".join(f'<a href="{html.escape(files_href + f)}">{html.escape(f)}</a>' for f in files)
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
@@ -560,7 +563,7 @@ def render_html(refresh_dir: Path, lang: str = "en", *, css_href: str = "assets/
 
 
 def write_site_page(root: Path, site: Path, lang: str = "en") -> str | None:
-    """Copy the latest refresh's report files into ``site/changes/`` and write ``changes/index.html``.
+    """Copy the latest refresh's report files into ``site/changes/`` and write ``site/changes.html``.
 
     Returns the page's path relative to the site, or None when no refresh exists.
     """
@@ -572,8 +575,8 @@ def write_site_page(root: Path, site: Path, lang: str = "en") -> str | None:
     for name in REPORT_FILES:
         if (refresh_dir / name).is_file():
             (dest / name).write_bytes((refresh_dir / name).read_bytes())
-    page = dest / "index.html"
-    page.write_text(render_html(refresh_dir, lang, css_href="../assets/site.css", index_href="../index.html"), encoding="utf-8")
+    page = site / "changes.html"
+    page.write_text(render_html(refresh_dir, lang, files_href="changes/"), encoding="utf-8")
     return page.relative_to(site).as_posix()
 
 

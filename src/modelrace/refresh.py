@@ -186,7 +186,8 @@ def _snapshot_info(source: str, snap: Path) -> dict:
     if source == "openrouter":
         q = manifest.get("query", {})
         return {"name": snap.name, "as_of": manifest.get("as_of"), "rows": manifest.get("rows"),
-                "first_day": q.get("start"), "last_day": q.get("end"), "fetched_at": manifest.get("fetched_at")}
+                "requested": f"{q.get('start')} → {q.get('end')}", "first_day": q.get("start"), "last_day": q.get("end"),
+                "fetched_at": manifest.get("fetched_at")}
     return {"name": snap.name, "mode": manifest.get("mode"), "rows": manifest.get("rows"),
             "complete": manifest.get("complete"), "fetched_at": manifest.get("fetched_at")}
 
@@ -215,7 +216,10 @@ def build_report(snaps: dict[str, Path], *, date: str, threshold: float, hub_top
     if o:
         log.info("comparing the headline series and listing unattributed OpenRouter slugs")
         report.headline = changes.headline(pinned_inputs.openrouter_daily, fresh_inputs.openrouter_daily)
-        fresh_attr = attribution.attribute_openrouter(load.openrouter_rankings(str(o)), labs=labs)
+        fresh_raw = load.openrouter_rankings(str(o))
+        report.snapshots["openrouter"].update(first_day=f"{fresh_raw['date'].min():%Y-%m-%d}",
+                                              last_day=f"{fresh_raw['date'].max():%Y-%m-%d}")
+        fresh_attr = attribution.attribute_openrouter(fresh_raw, labs=labs)
         report.openrouter_stub, report.gate = changes.openrouter_gaps(
             fresh_attr, added_after=pd.Timestamp(pinned_raw["date"].max()), threshold=threshold)
     if h:
