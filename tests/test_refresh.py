@@ -441,3 +441,14 @@ def test_refresh_dir_is_replaced_only_when_a_refresh_made_it(tmp_path):
     (d / "refresh.json").write_text("{}")
     refresh._prepare_dir(d)
     assert d.is_dir() and not any(d.iterdir())
+
+
+def test_article_level_is_the_claims_threshold():
+    from modelrace import claims
+
+    assert changes.ARTICLE_LEVEL == claims.C2_THRESHOLD
+
+
+def test_site_build_does_not_import_matplotlib():
+    code = "import sys, modelrace.site, modelrace.changes; sys.exit('matplotlib' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=paths.ROOT).returncode == 0

@@ -52,16 +52,21 @@ from typing import Any
 
 import pandas as pd
 
-from . import attribution, claims, hubstats, load, paths, plotting, shares
+from . import attribution, hubstats, load, paths, shares
+
+# claims and plotting import matplotlib: they are imported where used, so that building the site
+# (which only renders changes.md) stays free of matplotlib and its font cache
 
 CHANGES_COLUMNS = ("section", "key", "measure", "pinned", "fresh", "changed")
 SECTIONS = ("claim", "headline", "hub_groups", "hub_top", "unattributed_openrouter", "unattributed_hub")
 OPENROUTER_STUB_COLUMNS = attribution._SPECS["openrouter"].columns + ("tokens", "share", "first_date")
 HUB_STUB_COLUMNS = attribution._SPECS["namespaces"].columns + ("downloads", "share", "lineage_downloads", "lineage_share")
-ARTICLE_LEVEL = claims.C2_THRESHOLD  # "more than 30 %" in early August 2025
+ARTICLE_LEVEL = 0.30  # "more than 30 %" in early August 2025 (claims.C2_THRESHOLD; a test keeps them equal)
 DEFAULT_MAX_UNATTRIBUTED = 0.02
 HUB_TOP_N = 100
 REPORT_FILES = ("changes.md", "changes.csv", "unattributed_openrouter.csv", "unattributed_hub.csv", "refresh.json")
+# the site carries the tables (the page itself is changes.md rendered); only CSVs, like the rest of the site
+SITE_FILES = ("changes.csv", "unattributed_openrouter.csv", "unattributed_hub.csv")
 
 
 class ChangesError(RuntimeError):
@@ -91,8 +96,13 @@ def _row(section: str, key: str, measure: str, pinned: Any, fresh: Any, changed:
 # ------------------------------------------------------------------------------- claims
 
 
-def compare_claims(pinned: dict[str, claims.Check], fresh: dict[str, claims.Check], lang: str = "en") -> pd.DataFrame:
-    """``claim_id, claim, article_value, pinned_value, pinned_verdict, fresh_value, fresh_verdict, verdict_changed``."""
+def compare_claims(pinned: dict, fresh: dict, lang: str = "en") -> pd.DataFrame:
+    """``claim_id, claim, article_value, pinned_value, pinned_verdict, fresh_value, fresh_verdict, verdict_changed``.
+
+    ``pinned`` and ``fresh``: {claim id: :class:`modelrace.claims.Check`} from :func:`modelrace.claims.run_checks`.
+    """
+    from . import claims
+
     ref = claims.load_reference().set_index("claim_id")
     rows = []
     for cid in claims.CLAIM_IDS:
@@ -496,6 +506,8 @@ def _md(text: str) -> str:
 
 def write(report: Report, refresh_dir: Path, status: str) -> dict[str, Path]:
     """Write the report files into ``refresh_dir``; return them by name."""
+    from . import plotting
+
     refresh_dir = Path(refresh_dir)
     refresh_dir.mkdir(parents=True, exist_ok=True)
     out = {
@@ -549,7 +561,7 @@ def render_html(refresh_dir: Path, lang: str = "en", *, css_href: str = "assets/
         raise ChangesError(f"{md} does not exist; run `make refresh` first")
     body = mistune.create_markdown(escape=True, plugins=["table"])(md.read_text(encoding="utf-8"))
     c = _CHROME[lang]
-    files = [f for f in REPORT_FILES if f != "changes.md" and (refresh_dir / f).is_file()]
+    files = [f for f in SITE_FILES if (refresh_dir / f).is_file()]
     links = " · ".join(f'<a href="{html.escape(files_href + f)}">{html.escape(f)}</a>' for f in files)
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
@@ -563,7 +575,7 @@ def render_html(refresh_dir: Path, lang: str = "en", *, css_href: str = "assets/
 
 
 def write_site_page(root: Path, site: Path, lang: str = "en") -> str | None:
-    """Copy the latest refresh's report files into ``site/changes/`` and write ``site/changes.html``.
+    """Copy the latest refresh's CSVs into ``site/changes/`` and write ``site/changes.html``.
 
     Returns the page's path relative to the site, or None when no refresh exists.
     """
@@ -572,7 +584,7 @@ def write_site_page(root: Path, site: Path, lang: str = "en") -> str | None:
         return None
     dest = site / "changes"
     dest.mkdir(parents=True, exist_ok=True)
-    for name in REPORT_FILES:
+    for name in SITE_FILES:
         if (refresh_dir / name).is_file():
             (dest / name).write_bytes((refresh_dir / name).read_bytes())
     page = site / "changes.html"
