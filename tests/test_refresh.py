@@ -452,3 +452,12 @@ def test_article_level_is_the_claims_threshold():
 def test_site_build_does_not_import_matplotlib():
     code = "import sys, modelrace.site, modelrace.changes; sys.exit('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=paths.ROOT).returncode == 0
+
+
+def test_missing_key_fails_clearly_before_writing_anything(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    rc = refresh.main(["--sources", "openrouter", "--out", str(tmp_path / "refresh")])
+    assert rc == refresh.EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "OPENROUTER_API_KEY is not set" in err and "refresh failed" in err
+    assert not (tmp_path / "refresh").exists()

@@ -288,7 +288,12 @@ def refresh(sources: list[str], *, out: Path = REFRESH_ROOT, end: str | None = N
         return EXIT_UNATTRIBUTED
     runs = notebook_runs(snaps)
     log.info("[4/%d] rerunning %d notebook(s) on the fresh snapshots", steps, len(runs))
-    report.notebooks = run_notebooks(runs, refresh_dir)
+    try:
+        report.notebooks = run_notebooks(runs, refresh_dir)
+    except BaseException as exc:
+        changes.write(report, refresh_dir, f"failed while rerunning the notebooks ({type(exc).__name__}); "
+                                           "the failed notebook is under build/failed/")
+        raise
     changes.write(report, refresh_dir, "complete")
     scan_for_secrets(refresh_dir)
     changed = report.claims.loc[report.claims["verdict_changed"], "claim_id"].tolist()
