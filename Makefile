@@ -16,7 +16,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: help env data figures test test-unit test-notebooks lab fetch-openrouter fetch-hub site variants bench lock clean
+.PHONY: help env data figures test test-unit test-notebooks lab fetch-openrouter fetch-hub refresh site variants bench lock clean
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,6 +61,10 @@ fetch-openrouter: $(STAMP) ## Fetch a dated OpenRouter snapshot (needs OPENROUTE
 
 fetch-hub: $(STAMP) ## Fetch a dated Hugging Face Hub listing (TOP=N or ORGS="Qwen deepseek-ai"; HF_ENDPOINT honoured)
 	@if [ -n "$${ORGS:-}" ]; then $(PY) -m modelrace.hub orgs $$ORGS; else $(PY) -m modelrace.hub top --n $${TOP:-1000}; fi
+
+SOURCES ?= openrouter hub
+refresh: $(RAW_STAMP) ## Fetch fresh snapshots (SOURCES="openrouter hub"), rerun the live-data notebooks into build/refresh/<date>/, report what changed
+	$(PY) -m modelrace.refresh --sources $(SOURCES)
 
 site: $(STAMP) ## Build the reader's site into build/site/ from the executed notebooks and figures (no re-execution)
 	$(PY) -m modelrace.site

@@ -338,8 +338,15 @@ def _build_into(site: Path, root: Path) -> None:
             "figures": [{"name": c["name"], "href": f"variants/{v['name']}/{c['png']}"} for c in vcards],
         })
 
+    # --- issue 13 hook: the what-changed page of the latest `make refresh` (modelrace.changes), if any ---
+    from . import changes
+
+    changes_href = changes.write_site_page(root, site)
+    # --- end of the issue 13 hook ---
+
     index = _environment().get_template("index.html.j2").render(
         title=SITE_TITLE, claims=load_claims(root), figures=figure_groups, notebooks=nb_pages, variants=variants,
+        changes_href=changes_href,
     )
     _write(site / "index.html", index)
     for page in sorted(site.rglob("*.html")):  # last, once every page and file is in place
