@@ -229,8 +229,14 @@ def load_cards(base: Path, lang: str | None = None) -> list[dict]:
             entry[key] = rel
         entry["width"], entry["height"] = _png_size(base / entry["png"])
         cards.append(entry)
-    # a notebook's figures in the order it draws them (cards without an order keep name order)
-    return sorted(cards, key=lambda c: (c["notebook"], c["order"], c["name"]))
+    # a notebook's figures in the order it draws them (cards without an order keep name order),
+    # numbered "<notebook number>.<rank>" for readers (the claims table refers to them so)
+    cards = sorted(cards, key=lambda c: (c["notebook"], c["order"], c["name"]))
+    rank: dict[str, int] = {}
+    for card in cards:
+        rank[card["notebook"]] = rank.get(card["notebook"], 0) + 1
+        card["number"] = f"{card['notebook'][:2]}.{rank[card['notebook']]}"
+    return cards
 
 
 def _badge(verdict: str) -> str:
@@ -252,7 +258,7 @@ _FIG_REF = re.compile(r"figures/(\d{2}-[a-z0-9-]+)/([A-Za-z0-9_-]+)\.(?:svg|png)
 
 def evidence_html(evidence: str, cards: list[dict], lang: str, where: str) -> str:
     """Evidence text as HTML: source URLs become links, figure paths links to the figure on the index."""
-    known = {(c["notebook"], c["name"]) for c in cards}
+    known = {(c["notebook"], c["name"]): c["number"] for c in cards}
     out, pos = [], 0
     spans = sorted([(m.start(), m.end(), "url", m) for m in _URL.finditer(evidence)]
                    + [(m.start(), m.end(), "fig", m) for m in _FIG_REF.finditer(evidence)])
@@ -263,12 +269,12 @@ def evidence_html(evidence: str, cards: list[dict], lang: str, where: str) -> st
         if kind == "url":
             url = m.group(0).rstrip(".)")
             end = start + len(url)
-            out.append(f'<a href="{html.escape(url)}" rel="noopener">{html.escape(url)}</a>')
+            out.append(f'<a class="mr-url" href="{html.escape(url)}" rel="noopener">{html.escape(url)}</a>')
         else:
             key = (m.group(1), m.group(2))
             if key not in known:
                 raise SiteError(f"{where}: evidence names {m.group(0)}, which no caption card describes; rerun `make figures`")
-            out.append(f'<a href="#fig-{m.group(1)}-{m.group(2)}">{html.escape(text("figure_link", lang))} {html.escape(m.group(2))}</a>')
+            out.append(f'<a href="#fig-{m.group(1)}-{m.group(2)}">{html.escape(text("figure_link", lang, number=known[key]))}</a>')
         pos = end
     out.append(html.escape(evidence[pos:]))
     return "".join(out)
@@ -563,7 +569,8 @@ class _Builder:
             card["caption"] = card[f"caption_{edition.lang}"]
             groups.setdefault(card["notebook"], []).append(card)
         figure_groups = [
-            {"id": nb, "title": f"{nb} — {rendered[nb]['title']}" if nb in rendered else nb, "cards": groups[nb]} for nb in sorted(groups)
+            {"id": nb, "title": rendered[nb]["title"] if nb in rendered and rendered[nb]["title"] else nb, "cards": groups[nb]}
+            for nb in sorted(groups)
         ]
 
         variants = []

@@ -48,7 +48,8 @@ TEXT: dict[str, dict[str, str]] = {
     "verdict_partly": {"fr": "en partie soutenue", "en": "partly supported"},
     "verdict_contradicted": {"fr": "contredite", "en": "contradicted"},
     "verdict_not-checkable": {"fr": "invérifiable avec les données épinglées", "en": "not checkable with the pinned data"},
-    "figure_link": {"fr": "graphique", "en": "figure"},
+    "figure_link": {"fr": "graphique {number}", "en": "figure {number}"},
+    "figure_label": {"fr": "Graphique {number}", "en": "Figure {number}"},
     "figures_heading": {"fr": "Graphiques", "en": "Figures"},
     "figures_missing": {"fr": "Pas encore de graphique : lancez make figures.", "en": "No figure yet: run make figures."},
     "figures_hint": {
