@@ -10,7 +10,7 @@ from __future__ import annotations
 TEXT: dict[str, dict[str, str]] = {
     "site_title": {"fr": "Open Model Race", "en": "Open Model Race"},
     "lang_name": {"fr": "Français", "en": "English"},
-    "switch_label": {"fr": "Lire en", "en": "Read in"},
+    "switch_label": {"fr": "Langue", "en": "Language"},
     "lede": {
         "fr": "Contre-vérification de l'article des Echos (janvier 2026) : « un an après DeepSeek R1, les modèles "
               "ouverts chinois dominent l'IA open source ». Chaque chiffre ci-dessous est recalculé par les carnets "
