@@ -16,7 +16,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: help env data figures test test-unit test-notebooks lab fetch-openrouter fetch-hub refresh site variants bench lock clean
+.PHONY: help env data figures test test-unit test-notebooks lab fetch-openrouter fetch-hub refresh site site-check variants bench lock clean
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -66,8 +66,12 @@ SOURCES ?= openrouter hub
 refresh: $(RAW_STAMP) ## Fetch fresh snapshots (SOURCES="openrouter hub"), rerun the live-data notebooks into build/refresh/<date>/, report what changed
 	$(PY) -m modelrace.refresh --sources $(SOURCES)
 
-site: $(STAMP) ## Build the reader's site into build/site/ from the executed notebooks and figures (no re-execution)
+site: $(RAW_STAMP) ## Build the reader's site: French build/site/index.html, English build/site/en/ (English runs cached in build/site-runs/en/)
 	$(PY) -m modelrace.site
+
+site-check: ## Test the built site in headless Chromium at 1400 and 390 px with axe-core; screenshots in build/site-screens/
+	@test -d tools/site-check/node_modules/axe-core || npm ci --prefix tools/site-check --no-audit --no-fund
+	$(PY) -m pytest tests/test_site_browser.py -q -p no:cacheprovider
 
 variants: $(RAW_STAMP) ## Rerun the notebooks with params/variants/*.yaml into build/variants/
 	$(PY) -m modelrace.runner --variants

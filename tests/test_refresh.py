@@ -357,7 +357,7 @@ def test_fetch_for_notebook_fetches_from_the_fake(tmp_path, monkeypatch):
     assert set(got) == {"openrouter"} and (got["openrouter"] / "rankings-daily.csv").is_file()
 
 
-def test_render_html_and_latest_refresh(tmp_path):
+def test_latest_refresh(tmp_path):
     d = tmp_path / "build" / "refresh" / "2026-12-01"
     d.mkdir(parents=True)
     (d / "changes.md").write_text("# What changed\n\n| a | b |\n|---|---|\n| <x> | 1 |\n")
@@ -367,31 +367,7 @@ def test_render_html_and_latest_refresh(tmp_path):
     assert changes.latest_refresh(tmp_path) == d  # no changes.md yet
     (later / "changes.md").write_text("# later\n")
     assert changes.latest_refresh(tmp_path) == later
-    page = changes.render_html(d, "fr")
-    assert "<table>" in page and "&lt;x&gt;" in page and "<x>" not in page
-    assert 'href="changes.csv"' in page and "<script" not in page
-    with pytest.raises(ValueError):
-        changes.render_html(d, "de")
     assert changes.latest_refresh(tmp_path / "nowhere") is None
-
-
-def test_site_shows_the_what_changed_page(tmp_path):
-    from modelrace import site
-
-    root = tmp_path / "repo"
-    out = tmp_path / "site"
-    site.build(out, root=root)
-    assert "What changed" not in (out / "index.html").read_text()  # no refresh: no link
-    d = root / "build" / "refresh" / "2026-12-04"
-    d.mkdir(parents=True)
-    (d / "changes.md").write_text("# What changed since the article\n\n| claim | change |\n|---|---|\n| C2 | **changed** |\n")
-    (d / "changes.csv").write_text("section,key,measure,pinned,fresh,changed\nclaim,C2,verdict,supported,contradicted,true\n")
-    site.build(out, root=root)
-    index = (out / "index.html").read_text()
-    assert 'href="changes.html"' in index
-    page = (out / "changes.html").read_text()
-    assert "<strong>changed</strong>" in page and 'href="changes/changes.csv"' in page and 'href="index.html"' in page
-    assert (out / "changes" / "changes.csv").is_file()
 
 
 def test_fake_openrouter_clamps_early_dates_like_the_api():

@@ -44,7 +44,6 @@ Decisions (written here because nobody else will answer them):
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -536,60 +535,6 @@ def latest_refresh(root: Path | None = None) -> Path | None:
         return None
     found = [p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / "changes.md").is_file()]
     return max(found, key=lambda p: (p.name[:10], int(p.name[11:] or 1))) if found else None
-
-
-_CHROME = {
-    "en": {"title": "What changed since the article", "back": "back to the index",
-           "note": "Report of the refresh of {date} (written in English by modelrace.refresh):"},
-    "fr": {"title": "Ce qui a changé depuis l'article", "back": "retour à l'index",
-           "note": "Rapport de la mise à jour du {date} (rédigé en anglais par modelrace.refresh) :"},
-}
-
-
-def render_html(refresh_dir: Path, lang: str = "en", *, css_href: str = "assets/site.css", index_href: str = "index.html",
-                files_href: str = "") -> str:
-    """``changes.md`` of a refresh as one static HTML page (no script, relative links only).
-
-    ``files_href`` is prefixed to the links to the report's other files (CSVs, stubs)."""
-    import mistune
-
-    if lang not in _CHROME:
-        raise ValueError(f"lang must be one of {sorted(_CHROME)}, not {lang!r}")
-    refresh_dir = Path(refresh_dir)
-    md = refresh_dir / "changes.md"
-    if not md.is_file():
-        raise ChangesError(f"{md} does not exist; run `make refresh` first")
-    body = mistune.create_markdown(escape=True, plugins=["table"])(md.read_text(encoding="utf-8"))
-    c = _CHROME[lang]
-    files = [f for f in SITE_FILES if (refresh_dir / f).is_file()]
-    links = " · ".join(f'<a href="{html.escape(files_href + f)}">{html.escape(f)}</a>' for f in files)
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
-        f"<title>{html.escape(c['title'])}</title>\n<link rel=\"icon\" href=\"data:,\">\n"
-        f'<link rel="stylesheet" href="{html.escape(css_href)}">\n</head>\n<body class="mr-site mr-changes">\n'
-        f'<header><p><a href="{html.escape(index_href)}">{html.escape(c["back"])}</a></p>\n'
-        f"<p>{html.escape(c['note'].format(date=refresh_dir.name))} {links}</p></header>\n"
-        f'<main lang="en">\n{body}</main>\n</body>\n</html>\n'
-    )
-
-
-def write_site_page(root: Path, site: Path, lang: str = "en") -> str | None:
-    """Copy the latest refresh's CSVs into ``site/changes/`` and write ``site/changes.html``.
-
-    Returns the page's path relative to the site, or None when no refresh exists.
-    """
-    refresh_dir = latest_refresh(root)
-    if refresh_dir is None:
-        return None
-    dest = site / "changes"
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in SITE_FILES:
-        if (refresh_dir / name).is_file():
-            (dest / name).write_bytes((refresh_dir / name).read_bytes())
-    page = site / "changes.html"
-    page.write_text(render_html(refresh_dir, lang, files_href="changes/"), encoding="utf-8")
-    return page.relative_to(site).as_posix()
 
 
 def today() -> str:
