@@ -198,3 +198,8 @@ def date_axis(ax, lang: str, *, axis: str = "x", months: int | None = None) -> N
         months = next(m for m in (1, 2, 3, 4, 6, 12, 24) if span_months / m <= 14)
     target.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, months) if 12 % months == 0 else None, interval=1 if 12 % months == 0 else months))
     target.set_major_formatter(month_formatter(lang))
+
+
+def pct_frame(frame, lang: str, digits: int = 1):
+    """A table of fractions as a table of percentage strings, for printing."""
+    return frame.apply(lambda col: col.map(lambda v: pct(v, lang, digits)))

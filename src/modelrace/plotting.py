@@ -95,6 +95,11 @@ def t(key: str, lang: str = "fr", **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def captions(key: str) -> dict[str, str]:
+    """``{"caption_fr": ..., "caption_en": ...}`` of translation ``key``, to pass to :func:`export`."""
+    return {"caption_fr": t(key, "fr"), "caption_en": t(key, "en")}
+
+
 def has_key(key: str) -> bool:
     return key in _table()
 

@@ -459,3 +459,59 @@ def event_labels(events: pd.DataFrame, *, kinds: tuple[str, ...], start: str, en
     run = new_run.cumsum()
     out = sel.groupby(run, sort=True).agg(date=("date", "first"), label=("label_short", " / ".join))
     return out.reset_index(drop=True)
+
+
+# --- Tables the notebook prints ---------------------------------------------------------------
+
+def period_coverage(periods_all: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """The periods left out of a series (incomplete) and those kept although a source day is
+    missing: ``period_start, days_present, days_in_period, status`` ("left out" | "kept")."""
+    left = periods_all.loc[~periods_all["period_start"].isin(shown["period_start"])].assign(status="left out")
+    gaps = shown.loc[shown["days_present"] < shown["days_in_period"]].assign(status="kept")
+    out = pd.concat([left, gaps], ignore_index=True)[["period_start", "days_present", "days_in_period", "status"]]
+    return out.sort_values("period_start", kind="mergesort").reset_index(drop=True)
+
+
+def share_product(periods: pd.DataFrame, frequency: str, definition: str) -> tuple[pd.DataFrame, str]:
+    """The CSV behind the headline chart and its name: ``<frequency>_start``, the token columns and
+    the band of ``definition`` (``openrouter_china_share_weekly.csv`` for the default run)."""
+    suffix = {"week": "weekly", "month": "monthly"}[check_frequency(frequency)]
+    cols = ["china_share_low", "china_share_high"] if definition == "all-models" else ["china_open_share_low", "china_open_share_high"]
+    frame = periods.rename(columns={"period_start": f"{frequency}_start"})
+    frame = frame[[f"{frequency}_start", "china_tokens", "china_open_tokens", "attributed_tokens", "other_tokens", "total_tokens"] + cols]
+    if frequency == "week" and definition == "all-models" and list(frame.columns) != list(WEEKLY_PRODUCT_COLUMNS):
+        raise AssertionError(f"the weekly product's columns changed: {list(frame.columns)}")
+    name = f"openrouter_china_share_{suffix}" if definition == "all-models" else f"openrouter_china_open_share_{suffix}"
+    return frame, name
+
+
+def pooled_chinese_labs(daily: pd.DataFrame, named: tuple[str, ...]) -> pd.Series:
+    """The labs inside "other Chinese labs": each one's share of all tokens in ``daily``, largest first."""
+    pooled = daily.loc[daily["group"].eq(CHINA) & daily["status"].eq(ATTRIBUTED) & ~daily["lab"].isin(named)]
+    tokens = pooled.groupby("lab")["tokens"].sum() / daily["tokens"].sum()
+    return tokens.sort_values(ascending=False, kind="mergesort")
+
+
+def publisher_crosscheck(daily: pd.DataFrame, totals: pd.DataFrame, publisher_monthly: pd.DataFrame, year: str) -> pd.DataFrame:
+    """Our open-weight and unknown shares of all tokens per month of ``year`` beside the publisher's
+    own classification (``load.openrouter_share_monthly()``): ``month, open_ours, open_publisher,
+    unknown_ours`` (unattributed + openness unknown), ``unknown_publisher``."""
+    pub = publisher_monthly.loc[publisher_monthly["month"].str.startswith(year)]
+    ours = open_closed_split(daily, "month", totals)
+    ours = ours.assign(month=ours["period_start"].dt.strftime("%Y-%m")).pivot(index="month", columns="openness", values="share")
+    pub_total = pub["frontier_tokens"] + pub["open_tokens"] + pub["unknown_tokens"] + pub["other_tokens"]
+    o = ours.reindex(pub["month"])
+    return pd.DataFrame({
+        "month": pub["month"].to_numpy(),
+        "open_ours": o["open"].to_numpy(),
+        "open_publisher": pub["open_share_low"].to_numpy(),
+        "unknown_ours": (o["unattributed"] + o["weights_unknown"]).to_numpy(),
+        "unknown_publisher": (pub["unknown_tokens"] / pub_total).to_numpy(),
+    })
+
+
+def definitions_product(periods: pd.DataFrame) -> pd.DataFrame:
+    """The CSV behind the two-definitions chart: tokens, the all-models band and the open-weight band."""
+    out = periods[["period_start", "china_tokens", "china_open_tokens", "other_tokens", "total_tokens"]].copy()
+    out = out.join(add_band(periods, "china_tokens", "all_models_share")[["all_models_share_low", "all_models_share_high"]])
+    return out.join(periods[["china_open_share_low", "china_open_share_high"]])
