@@ -138,6 +138,8 @@ def test_headline_chart_with_an_estimate(built):
     assert est_lines and all(ln.get_linestyle() != "-" for ln in est_lines), "the estimate is never a solid line"
     hatched = [c for c in ax.collections if isinstance(c, PolyCollection) and c.get_hatch()]
     assert hatched, "the estimate is drawn hatched"
+    d, pair, vision = colorvision.min_delta_e(drawn_colours(fig))
+    assert d >= palette.MIN_DELTA_E, f"estimate chart: {pair} only ΔE00 {d:.1f} apart under {vision}"
     plt.close(fig)
 
 
