@@ -227,10 +227,3 @@ def test_aiworld_shares_match_its_own_percent_column():
 def test_top_models_reranks_a_frame_that_already_has_ranks():
     listing = pd.DataFrame({"rank": [1, 2], "model_id": ["a/x", "b/y"], "downloads": [1, 2]})
     assert hubstats.top_models(listing, 2)[["rank", "model_id"]].values.tolist() == [[1, "b/y"], [2, "a/x"]]
-
-
-def test_lab_colors_are_distinct_within_a_group_and_grey_outside_groups():
-    colors = hubstats.lab_colors({"cn1": "China", "cn2": "China", "us1": "United States", "Other tracked labs": "other"})
-    assert colors["cn1"] != colors["cn2"]
-    assert colors["Other tracked labs"] == "#bdbdbd"
-    assert list(colors) == ["cn1", "cn2", "us1", "Other tracked labs"]

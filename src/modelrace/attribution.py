@@ -85,6 +85,12 @@ _SPECS = {
         ("date", "event_fr", "event_en", "kind", "source_url", "confirmed", "label_short"),
         ("date", "event_en"),
     ),
+    "model_names": _Spec(
+        "model_names.csv",
+        ("platform", "model_id", "display_name", "source_url", "note"),
+        ("platform", "model_id", "display_name", "source_url"),
+        ("platform", "model_id"),
+    ),
 }
 
 
@@ -257,6 +263,23 @@ def load_events(path: Path | None = None, *, labs: pd.DataFrame | None = None) -
     df["confirmed"] = df["confirmed"] == "true"
     df["lab"] = df["lab"].replace("", pd.NA).astype("string")
     return df.sort_values(["date", "event_en"], kind="mergesort").reset_index(drop=True)
+
+
+MODEL_NAME_PLATFORMS = ("openrouter", "hub")
+
+
+def load_model_names(path: Path | None = None) -> pd.DataFrame:
+    """Readable model names for charts: ``platform`` (openrouter|hub), ``model_id`` (an OpenRouter
+    permaslug without its ``:variant``, or a Hub repo id), ``display_name``, ``source_url``, ``note``."""
+    df, path = _read("model_names", path)
+    _check_in(df, path, "platform", MODEL_NAME_PLATFORMS)
+    bad = df.index[(df["platform"] == "openrouter") & df["model_id"].str.contains(":", regex=False)]
+    if len(bad):
+        _fail(path, bad, "model_id", "carries a ':variant' suffix", "name the base permaslug; the variant is added when drawn")
+    bad = df.index[df["display_name"].str.len() > 40]
+    if len(bad):
+        _fail(path, bad, "display_name", "longer than 40 characters", "shorten it (it labels a bar)")
+    return df
 
 
 # ------------------------------------------------------------------------------- OpenRouter

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import attribution, estimate, growth, hubcounts, hubstats, load, paths, plotting, shares
+from . import attribution, estimate, fmt, growth, hubcounts, hubstats, load, paths, plotting, shares
 from .validate import InputError
 
 SUPPORTED = "supported"
@@ -69,13 +69,12 @@ class ClaimsError(InputError):
 
 
 def pct(x: float, lang: str, digits: int = 1) -> str:
-    """A share as "30,5 %" (fr) or "30.5%" (en)."""
-    s = f"{100 * x:.{digits}f}"
-    return f"{s.replace('.', ',')} %" if lang == "fr" else f"{s}%"
+    """A share as "30,5 %" (fr, narrow no-break space) or "30.5%" (en): :func:`modelrace.fmt.pct`."""
+    return fmt.pct(x, lang, digits)
 
 
 def band(low: float, high: float, lang: str) -> str:
-    return f"{pct(low, lang)}–{pct(high, lang)}"
+    return fmt.pct_range(low, high, lang)
 
 
 def _both(fn) -> dict[str, str]:
@@ -83,22 +82,13 @@ def _both(fn) -> dict[str, str]:
     return {lang: fn(lang) for lang in LANGS}
 
 
-_MONTHS = {
-    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
-
-
 def quarter_label(q: str, lang: str) -> str:
     """"2025Q4" as "T4 2025" (fr) or "Q4 2025" (en)."""
-    year, n = q.split("Q")
-    return f"{'T' if lang == 'fr' else 'Q'}{n} {year}"
+    return fmt.quarter(q, lang)
 
 
 def day(ts, lang: str) -> str:
-    ts = pd.Timestamp(ts)
-    d = "1er" if lang == "fr" and ts.day == 1 else str(ts.day)
-    return f"{d} {_MONTHS[lang][ts.month - 1]} {ts.year}"
+    return fmt.day(ts, lang)
 
 
 # ------------------------------------------------------------------------------- results
@@ -657,8 +647,8 @@ def _check_c4_without_counts(inp: Inputs) -> Check:
         nums |= {"listing_level": float(level), "listing_ratio": ratio}
 
     def value(L):
-        sep = lambda n: f"{n:,}".replace(",", "\u202f" if L == "fr" else ",")  # noqa: E731
-        x = lambda r: f"×{r:.2f}".replace(".", ",") if L == "fr" else f"×{r:.2f}"  # noqa: E731
+        sep = lambda n: fmt.num(n, L)  # noqa: E731
+        x = lambda r: fmt.ratio(r, L)  # noqa: E731
         if level is not None:
             head = (f"{sep(level)} modèles fin 2025, {x(ratio)} en 12 mois (listing du Hub) ; " if L == "fr"
                     else f"{sep(level)} models at end 2025, {x(ratio)} in 12 months (Hub listing); ")

@@ -342,32 +342,3 @@ def lab_regions(orgs: pd.DataFrame, aiworld_labs: pd.DataFrame, labs: pd.DataFra
     out["region_as_group"] = out["region"].map(REGION_AS_GROUP)
     out["agrees"] = out["region_as_group"] == out["group"]
     return out.astype({"region": "string", "country": "string", "group": "string", "region_as_group": "string"})
-
-
-# Colour ramps per group, so a lab's colour says its group (China reds, United States blues...).
-_GROUP_RAMPS = {"China": "Reds", "United States": "Blues", "Europe": "Greens", "Rest of the world": "Purples"}
-_NEUTRAL = "#bdbdbd"
-
-
-def lab_colors(lab_groups: dict[str, str]) -> dict[str, str]:
-    """{lab: hex colour}: shades of its group's ramp, darkest first in the given order.
-
-    Labs whose group has no ramp (e.g. "Other tracked labs") are neutral grey. Deterministic:
-    the same labs in the same order always get the same colours.
-    """
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    by_group: dict[str, list[str]] = {}
-    for lab, group in lab_groups.items():
-        by_group.setdefault(group, []).append(lab)
-    out = {}
-    for group, members in by_group.items():
-        ramp = _GROUP_RAMPS.get(group)
-        for i, lab in enumerate(members):
-            if ramp is None:
-                out[lab] = _NEUTRAL
-            else:
-                level = 0.85 - 0.5 * (i / max(len(members) - 1, 1)) if len(members) > 1 else 0.7
-                out[lab] = to_hex(colormaps[ramp](level))
-    return {lab: out[lab] for lab in lab_groups}

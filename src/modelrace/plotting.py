@@ -33,26 +33,10 @@ LANGS = ("fr", "en")
 TRANSLATIONS = Path(__file__).with_name("translations.csv")
 HASHSALT = "open-model-race"
 
-# Fixed colours per country group / category, so a group keeps its colour across charts.
-GROUP_COLORS = {
-    "China": "#d62728",
-    "United States": "#1f77b4",
-    "Europe": "#2ca02c",
-    "Rest of the world": "#9467bd",
-    "Individual": "#8c8c8c",
-    "Unattributed": "#c7c7c7",
-    "Other (outside top 50)": "#e0e0e0",
-}
-LAB_COLORS = {
-    "DeepSeek": "#4d6bfe",
-    "Qwen": "#6a5acd",
-    "Moonshot AI": "#111111",
-    "Z.ai": "#2f9e8f",
-    "MiniMax": "#e8590c",
-    "Other Chinese labs": "#f4a3a3",
-}
-ARTICLE_COLOR = "#000000"
-REPORT_COLOR = "#7f7f7f"
+# Colours live in modelrace.palette (one palette definition); these names stay for old callers.
+from .palette import ARTICLE as ARTICLE_COLOR  # noqa: E402
+from .palette import GROUPS as GROUP_COLORS  # noqa: E402
+from .palette import REPORT as REPORT_COLOR  # noqa: E402
 
 
 class TranslationError(KeyError):
@@ -95,6 +79,11 @@ def t(key: str, lang: str = "fr", **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def captions(key: str) -> dict[str, str]:
+    """``{"caption_fr": ..., "caption_en": ...}`` of translation ``key``, to pass to :func:`export`."""
+    return {"caption_fr": t(key, "fr"), "caption_en": t(key, "en")}
+
+
 def has_key(key: str) -> bool:
     return key in _table()
 
@@ -123,15 +112,16 @@ def set_theme() -> None:
     )
 
 
-def percent_axis(ax, axis: str = "y", decimals: int = 0) -> None:
-    from matplotlib.ticker import PercentFormatter
+def percent_axis(ax, axis: str = "y", decimals: int = 0, lang: str = "fr") -> None:
+    """Tick labels of fractions as percentages in ``lang`` (:func:`modelrace.fmt.pct_formatter`)."""
+    from .fmt import pct_formatter
 
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0, decimals=decimals))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(pct_formatter(lang, decimals))
 
 
 def add_credit(fig, credit: str) -> None:
     """Put the source credit on the figure itself, bottom left, so it travels with the image."""
-    fig.text(0.01, -0.01, credit, ha="left", va="top", fontsize=7.5, color="#555555")
+    fig.text(0.01, -0.01, credit, ha="left", va="top", fontsize=7.5, color="#4d4d4d")
 
 
 def _csv_bytes(data: pd.DataFrame) -> bytes:

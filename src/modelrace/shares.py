@@ -40,9 +40,11 @@ ATTRIBUTED, UNATTRIBUTED, OTHER = "attributed", "unattributed", "other"
 STATUSES = (ATTRIBUTED, UNATTRIBUTED, OTHER)
 FREQUENCIES = ("week", "month")
 DEFINITIONS = ("all-models", "open-weights-only")
-# The Chinese labs the article names; every other Chinese lab is pooled (chart 3).
+# The Chinese labs the article names; chart 3 names them and every Chinese lab that reaches
+# OWN_COLOUR_SHARE of all tokens in some period shown (chinese_labs_to_name); the rest is pooled.
 NAMED_CHINESE_LABS = ("DeepSeek", "Qwen", "Moonshot AI", "Z.ai", "MiniMax")
 OTHER_CHINESE_LABS = "Other Chinese labs"
+OWN_COLOUR_SHARE = 0.02
 # Openness categories (chart 4): every token lands in exactly one.
 OPENNESS = ("open", "closed", "weights_unknown", "unattributed", "other")
 
@@ -72,6 +74,7 @@ class PublishedPoint:
     date: str | None  # where it sits on the time axis (ISO); None = not tied to a date
     date_end: str | None  # for a level that holds over a span (drawn as a segment)
     source: str
+    digits: int = 1  # decimals the publisher gave ("1 %" vs "1.2 %"), for the label
 
 
 ARTICLE_SOURCE = "Les Echos, J. Boone, 2 Jan 2026 (crediting OpenRouter and a16z 'State of AI', Dec 2025)"
@@ -81,14 +84,14 @@ REPORT_SOURCE = (
 )
 # The article's two points (claims C1, C2). December 2024 predates the Data API (2025-01-01).
 ARTICLE_POINTS = (
-    PublishedPoint("article", "nb01_article_dec2024", 0.01, "2024-12-15", None, ARTICLE_SOURCE),
-    PublishedPoint("article", "nb01_article_aug2025", 0.30, "2025-08-04", None, ARTICLE_SOURCE),
+    PublishedPoint("article", "nb01_article_dec2024", 0.01, "2024-12-15", None, ARTICLE_SOURCE, digits=0),
+    PublishedPoint("article", "nb01_article_aug2025", 0.30, "2025-08-04", None, ARTICLE_SOURCE, digits=0),
 )
 # The report's figures as press coverage quotes them; its definition is Chinese OPEN-WEIGHT
 # tokens / all tokens, weekly. The peak's week is not given, so it is drawn as a level.
 REPORT_POINTS = (
     PublishedPoint("report", "nb01_report_late2024", 0.012, "2024-12-05", None, REPORT_SOURCE),
-    PublishedPoint("report", "nb01_report_peak", 0.30, "2025-01-01", "2025-12-31", REPORT_SOURCE),
+    PublishedPoint("report", "nb01_report_peak", 0.30, "2025-01-01", "2025-12-31", REPORT_SOURCE, digits=0),
     PublishedPoint("report", "nb01_report_avg2025", 0.130, "2025-01-01", "2025-12-31", REPORT_SOURCE),
 )
 
@@ -312,23 +315,42 @@ def _with_period_totals(frame: pd.DataFrame, totals: pd.DataFrame, frequency: st
     return summed.merge(periods, on="period_start", how="inner")
 
 
-def chinese_lab_category(lab: pd.Series) -> pd.Series:
-    """The article's five Chinese labs by name, every other Chinese lab pooled."""
-    return lab.where(lab.isin(NAMED_CHINESE_LABS), OTHER_CHINESE_LABS)
+def chinese_lab_category(lab: pd.Series, named: tuple[str, ...] = NAMED_CHINESE_LABS) -> pd.Series:
+    """The ``named`` Chinese labs by name, every other Chinese lab pooled."""
+    return lab.where(lab.isin(named), OTHER_CHINESE_LABS)
 
 
-def lab_split(daily: pd.DataFrame, frequency: str, totals: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Chinese tokens per period and lab category, as shares of ALL tokens (low-end denominator).
+def chinese_labs_to_name(daily: pd.DataFrame, frequency: str, totals: pd.DataFrame | None = None,
+                         threshold: float = OWN_COLOUR_SHARE) -> tuple[str, ...]:
+    """The article's five labs, then every other Chinese lab above ``threshold`` of all tokens in
+    some period shown (largest total first): the labs chart 3 draws by name, from the data.
 
-    Columns: ``period_start, lab, tokens, total_tokens, share``; every lab category appears in
-    every period (0 when absent), in the order of ``NAMED_CHINESE_LABS`` then the pool, so the
-    stack adds up to the low end of the Chinese band.
+    Why: a lab that serves 20 % of all tokens in a week must not hide in "other Chinese labs".
     """
     totals = daily_totals(daily) if totals is None else totals
     china = daily.loc[daily["group"].eq(CHINA) & daily["status"].eq(ATTRIBUTED)]
-    china = china.assign(lab=chinese_lab_category(china["lab"]))
+    per = _with_period_totals(china, totals, frequency, "lab")
+    per = per.assign(share=per["tokens"] / per["total_tokens"])
+    above = per.loc[(per["share"] > threshold) & ~per["lab"].isin(NAMED_CHINESE_LABS)]
+    size = per.groupby("lab")["tokens"].sum()
+    extra = sorted(set(above["lab"]), key=lambda lab: (-int(size[lab]), lab))
+    return tuple(NAMED_CHINESE_LABS) + tuple(extra)
+
+
+def lab_split(daily: pd.DataFrame, frequency: str, totals: pd.DataFrame | None = None,
+              named: tuple[str, ...] = NAMED_CHINESE_LABS) -> pd.DataFrame:
+    """Chinese tokens per period and lab category, as shares of ALL tokens (low-end denominator).
+
+    Columns: ``period_start, lab, tokens, total_tokens, share``; every lab category appears in
+    every period (0 when absent), in the order of ``named`` then the pool, so the stack adds up
+    to the low end of the Chinese band. Pass :func:`chinese_labs_to_name` as ``named`` to name
+    every lab large enough to be seen.
+    """
+    totals = daily_totals(daily) if totals is None else totals
+    china = daily.loc[daily["group"].eq(CHINA) & daily["status"].eq(ATTRIBUTED)]
+    china = china.assign(lab=chinese_lab_category(china["lab"], named))
     out = _with_period_totals(china, totals, frequency, "lab")
-    order = list(NAMED_CHINESE_LABS) + [OTHER_CHINESE_LABS]
+    order = list(named) + [OTHER_CHINESE_LABS]
     periods = chart_periods(period_totals(totals, frequency), frequency)[["period_start", "total_tokens"]]
     grid = periods.merge(pd.DataFrame({"lab": order}), how="cross")
     out = grid.merge(out.drop(columns="total_tokens"), on=["period_start", "lab"], how="left")
@@ -437,3 +459,59 @@ def event_labels(events: pd.DataFrame, *, kinds: tuple[str, ...], start: str, en
     run = new_run.cumsum()
     out = sel.groupby(run, sort=True).agg(date=("date", "first"), label=("label_short", " / ".join))
     return out.reset_index(drop=True)
+
+
+# --- Tables the notebook prints ---------------------------------------------------------------
+
+def period_coverage(periods_all: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """The periods left out of a series (incomplete) and those kept although a source day is
+    missing: ``period_start, days_present, days_in_period, status`` ("left out" | "kept")."""
+    left = periods_all.loc[~periods_all["period_start"].isin(shown["period_start"])].assign(status="left out")
+    gaps = shown.loc[shown["days_present"] < shown["days_in_period"]].assign(status="kept")
+    out = pd.concat([left, gaps], ignore_index=True)[["period_start", "days_present", "days_in_period", "status"]]
+    return out.sort_values("period_start", kind="mergesort").reset_index(drop=True)
+
+
+def share_product(periods: pd.DataFrame, frequency: str, definition: str) -> tuple[pd.DataFrame, str]:
+    """The CSV behind the headline chart and its name: ``<frequency>_start``, the token columns and
+    the band of ``definition`` (``openrouter_china_share_weekly.csv`` for the default run)."""
+    suffix = {"week": "weekly", "month": "monthly"}[check_frequency(frequency)]
+    cols = ["china_share_low", "china_share_high"] if definition == "all-models" else ["china_open_share_low", "china_open_share_high"]
+    frame = periods.rename(columns={"period_start": f"{frequency}_start"})
+    frame = frame[[f"{frequency}_start", "china_tokens", "china_open_tokens", "attributed_tokens", "other_tokens", "total_tokens"] + cols]
+    if frequency == "week" and definition == "all-models" and list(frame.columns) != list(WEEKLY_PRODUCT_COLUMNS):
+        raise AssertionError(f"the weekly product's columns changed: {list(frame.columns)}")
+    name = f"openrouter_china_share_{suffix}" if definition == "all-models" else f"openrouter_china_open_share_{suffix}"
+    return frame, name
+
+
+def pooled_chinese_labs(daily: pd.DataFrame, named: tuple[str, ...]) -> pd.Series:
+    """The labs inside "other Chinese labs": each one's share of all tokens in ``daily``, largest first."""
+    pooled = daily.loc[daily["group"].eq(CHINA) & daily["status"].eq(ATTRIBUTED) & ~daily["lab"].isin(named)]
+    tokens = pooled.groupby("lab")["tokens"].sum() / daily["tokens"].sum()
+    return tokens.sort_values(ascending=False, kind="mergesort")
+
+
+def publisher_crosscheck(daily: pd.DataFrame, totals: pd.DataFrame, publisher_monthly: pd.DataFrame, year: str) -> pd.DataFrame:
+    """Our open-weight and unknown shares of all tokens per month of ``year`` beside the publisher's
+    own classification (``load.openrouter_share_monthly()``): ``month, open_ours, open_publisher,
+    unknown_ours`` (unattributed + openness unknown), ``unknown_publisher``."""
+    pub = publisher_monthly.loc[publisher_monthly["month"].str.startswith(year)]
+    ours = open_closed_split(daily, "month", totals)
+    ours = ours.assign(month=ours["period_start"].dt.strftime("%Y-%m")).pivot(index="month", columns="openness", values="share")
+    pub_total = pub["frontier_tokens"] + pub["open_tokens"] + pub["unknown_tokens"] + pub["other_tokens"]
+    o = ours.reindex(pub["month"])
+    return pd.DataFrame({
+        "month": pub["month"].to_numpy(),
+        "open_ours": o["open"].to_numpy(),
+        "open_publisher": pub["open_share_low"].to_numpy(),
+        "unknown_ours": (o["unattributed"] + o["weights_unknown"]).to_numpy(),
+        "unknown_publisher": (pub["unknown_tokens"] / pub_total).to_numpy(),
+    })
+
+
+def definitions_product(periods: pd.DataFrame) -> pd.DataFrame:
+    """The CSV behind the two-definitions chart: tokens, the all-models band and the open-weight band."""
+    out = periods[["period_start", "china_tokens", "china_open_tokens", "other_tokens", "total_tokens"]].copy()
+    out = out.join(add_band(periods, "china_tokens", "all_models_share")[["all_models_share_low", "all_models_share_high"]])
+    return out.join(periods[["china_open_share_low", "china_open_share_high"]])

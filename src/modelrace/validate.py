@@ -162,3 +162,14 @@ def _parse(raw: pd.Series, col: Column, *, file: str, json_records: bool) -> pd.
             )
         return s.map(mapping).astype("boolean")
     raise ValueError(f"unknown column kind {col.kind!r}")
+
+
+def iso_date(name: str, value) -> pd.Timestamp:
+    """A notebook parameter read as an ISO date; a bad value is an error naming the parameter."""
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        ts = None
+    if ts is None or pd.isna(ts):
+        raise ValueError(f"parameter {name}={value!r} is not an ISO date (YYYY-MM-DD)")
+    return ts
