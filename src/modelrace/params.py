@@ -217,7 +217,7 @@ def check_value(nb_name: str, param: Param, value: Any) -> Any:
             hint = (f" (papermill's -p guesses types: quote it in YAML, {param.name}: \"{value}\", "
                     f"or use `modelrace run`)")
         raise ParameterError(
-            f"{nb_name}: {param.name}={value!r} is a {type(value).__name__}, not a {param.type_name}{hint}; "
+            f"{nb_name}: {param.name}={value!r} is of type {type(value).__name__}, not {param.type_name}{hint}; "
             f"accepted: {_accepted(nb_name, param)}")
     if r.choices is not None and value not in r.choices:
         raise ParameterError(
