@@ -48,6 +48,13 @@ def _kernel_manager_class():
         def _default_transport(self):
             return "ipc"
 
+        async def _async_interrupt_kernel(self):
+            # jupyter_client interrupts before every shutdown; after the last cell that SIGINT can
+            # only make the kernel log "KeyboardInterrupt caught in kernel" on a successful run
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
     return IPCKernelManager
 
 
