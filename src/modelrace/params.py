@@ -8,7 +8,7 @@ read with :func:`papermill.inspect_notebook`), and every run is checked against 
 - **names**: an unknown name is an error with "did you mean ..." for near misses;
 - **types**: from the annotation (``str``, ``int``, ``bool``), never guessed; a ``-p`` string is
   converted by the annotation, a YAML or injected value must already have that type;
-- **allowed values**: :data:`RULES` (choices, integer ranges, ISO dates), one table for every
+- **allowed values**: :func:`rule` (choices, integer ranges, ISO dates), one table for every
   notebook, so ``modelrace run --list`` shows them and the notebooks enforce the same ones;
 - **windows**: ``end`` before ``start`` and, against the data, "start is after the data's last
   day (...)" or "no complete week between ... and ..." (:func:`check_data`).
@@ -199,12 +199,16 @@ def convert(nb_name: str, param: Param, text: str) -> Any:
             return t(text)
         except ValueError:
             pass
-    raise ParameterError(f"{nb_name}: {param.name}={text!r} is not a {param.type_name}; accepted: {_accepted(nb_name, param)}")
+    raise ParameterError(f"{nb_name}: {param.name}={text!r} is not {_a(param.type_name)}; accepted: {_accepted(nb_name, param)}")
+
+
+def _a(type_name: str) -> str:
+    return ("an " if type_name[0] in "aeiou" else "a ") + type_name
 
 
 def _accepted(nb_name: str, param: Param) -> str:
     desc = rule(nb_name, param.name).describe()
-    return f"a {param.type_name}" + (f", {desc}" if desc else "")
+    return _a(param.type_name) + (f", {desc}" if desc else "")
 
 
 def check_value(nb_name: str, param: Param, value: Any) -> Any:
