@@ -395,11 +395,13 @@ def check(nb_name: str, ns: Mapping[str, Any]) -> str | None:
 
     Declared names and types come from the parameters cell's annotations (``__annotations__``).
     Returns the output root for :func:`modelrace.plotting.export` (``None``: the repository, for
-    the canonical build only), and prints where a non-canonical run writes.
+    the canonical build only), and prints where a papermill run with parameters writes (nothing is
+    printed without injected parameters, so nbval's re-execution matches the committed outputs).
     """
     ann = dict(ns.get("__annotations__", {}))
     decl = {name: Param(name, t, None, "") for name, t in ann.items() if isinstance(t, type) and t in TYPES.values()}
-    unknown(nb_name, _injected_names(ns), list(decl))
+    injected = _injected_names(ns)
+    unknown(nb_name, injected, list(decl))
     values = {name: ns[name] for name in decl}
     for name, p in decl.items():
         check_value(nb_name, p, values[name])
@@ -410,7 +412,8 @@ def check(nb_name: str, ns: Mapping[str, Any]) -> str | None:
     if is_canonical():
         return None
     root = default_output_root(nb_name, values)
-    print(f"outputs of this run: {root}/ (only `make figures` writes into figures/ and data/processed/)")
+    if injected:  # a papermill run with parameters: say where its products went (nbval runs print nothing new)
+        print(f"outputs of this run: {root}/ (only `make figures` writes into figures/ and data/processed/)")
     return str(absolute_root(root))
 
 
