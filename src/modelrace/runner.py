@@ -25,7 +25,9 @@ import json
 import logging
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,6 +49,18 @@ def _kernel_manager_class():
         @default("transport")
         def _default_transport(self):
             return "ipc"
+
+        @default("ip")
+        def _default_ip(self):
+            # jupyter_client's default, "kernel-ipc" in the cwd, collides between concurrent kernels
+            # (they pick socket names by checking which exist): one private directory per kernel
+            self._ipc_dir = tempfile.mkdtemp(prefix="modelrace-kernel-")
+            return os.path.join(self._ipc_dir, "kernel-ipc")
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            if not restart and getattr(self, "_ipc_dir", None):
+                shutil.rmtree(self._ipc_dir, ignore_errors=True)
 
         async def _async_interrupt_kernel(self):
             # jupyter_client interrupts before every shutdown; after the last cell that SIGINT can
