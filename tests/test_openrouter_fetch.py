@@ -186,12 +186,58 @@ def test_rate_limiter_spaces_requests_over_a_sliding_minute(tmp_path, clock):
 
 def test_rate_limiter_unit():
     clock = FakeClock()
-    limiter = openrouter.RateLimiter(3, 60, clock=clock, sleep=clock.sleep)
+    limiter = openrouter.RateLimiter(3, 60, margin=2, clock=clock, sleep=clock.sleep)
     for _ in range(3):
         assert limiter.acquire() == 0
     clock.now = 10.0
-    assert limiter.acquire() == pytest.approx(50.0)  # waits until the first stamp leaves the window
-    assert clock.now == pytest.approx(60.0)
+    assert limiter.acquire() == pytest.approx(52.0)  # until the first stamp leaves the 60 + 2 s window
+    assert clock.now == pytest.approx(62.0)
+
+
+def test_rate_limiter_counts_a_slot_from_the_end_of_its_request():
+    """A slow request is counted from when it finished: the server may have stamped it that late."""
+    clock = FakeClock()
+    limiter = openrouter.RateLimiter(2, 60, margin=0, clock=clock, sleep=clock.sleep)
+    limiter.acquire()
+    clock.now = 5.0  # the first request took 5 s
+    limiter.done()
+    limiter.acquire()
+    limiter.done()
+    assert limiter.acquire() == pytest.approx(60.0)  # 5 + 60, not 0 + 60
+    assert clock.now == pytest.approx(65.0)
+
+
+def _fetch_against_wallclock_minutes(tmp_path, *, limit, minute_s, client_limit, margin, n):
+    with FakeOpenRouter(api_key=KEY, rows=generate_rows("2025-01-01", "2025-03-31", 1),
+                        per_minute=(limit, minute_s)) as server:
+        try:
+            fetch_rankings_daily("2025-01-01", (dt.date(2025, 1, 1) + dt.timedelta(days=n - 1)).isoformat(),
+                                 api_key=KEY, base_url=server.url, snapshots_root=tmp_path, max_window_days=1,
+                                 max_per_minute=client_limit, rate_period=minute_s, rate_margin=margin,
+                                 max_attempts=1)
+        except openrouter.OpenRouterError:
+            pass
+        return server
+
+
+def test_rate_limit_holds_as_a_wallclock_minute_server_counts_it(tmp_path):
+    """The server counts per wall-clock "minute" and answers 429 past the limit (the 31st of 30).
+
+    Real time, short minutes: 0.4 s minutes, 5 a minute, 17 requests; the client's window is the
+    same 0.4 s with a 0.1 s margin, in the ratio of the real 60 s + 2 s. Any 429 fails the fetch
+    (max_attempts=1), so a limiter that lets 6 through in one of the server's minutes fails here.
+    """
+    server = _fetch_against_wallclock_minutes(tmp_path / "ok", limit=5, minute_s=0.4, client_limit=5, margin=0.1, n=17)
+    assert server.over_limit == 0, server.minute_counts
+    assert sum(server.minute_counts.values()) == 17
+    assert max(server.minute_counts.values()) <= 5
+    assert len(snapshots.list_snapshots("openrouter", tmp_path / "ok")) == 1
+
+
+def test_wallclock_minute_server_does_refuse_the_request_past_the_limit(tmp_path):
+    """The counting server is not lenient: a client allowed one more than the limit is refused."""
+    server = _fetch_against_wallclock_minutes(tmp_path, limit=5, minute_s=0.4, client_limit=6, margin=0.1, n=18)
+    assert server.over_limit >= 1, server.minute_counts
 
 
 # --------------------------------------------------------------------------- retries

@@ -340,10 +340,13 @@ class Inputs:
         return shares.daily_totals(self.openrouter_daily)
 
     @classmethod
-    def load(cls, snapshot: str = "pinned", hub_snapshot: str = "") -> "Inputs":
-        """Load and attribute everything; the pinned OpenRouter pull is checked for conservation."""
+    def load(cls, snapshot: str = "pinned", hub_snapshot: str = "", *, allow_incomplete: bool = False) -> "Inputs":
+        """Load and attribute everything; the pinned OpenRouter pull is checked for conservation.
+
+        An incomplete snapshot (manifest ``complete: false``) is refused unless ``allow_incomplete``.
+        """
         labs = attribution.load_labs()
-        rankings = load.openrouter_rankings(snapshot)
+        rankings = load.openrouter_rankings(snapshot, allow_incomplete=allow_incomplete)
         daily = shares.daily_by_category(attribution.attribute_openrouter(rankings, labs=labs))
         if snapshot == "pinned":
             shares.check_conservation(daily, load.openrouter_share_daily())
@@ -359,7 +362,8 @@ class Inputs:
             org_weeks=org_weeks_with_group(load.aiworld_org_weeks("2025"), labs),
             hub_monthly=growth.monthly_totals(growth.monthly_by_task(load.aiworld_model_types())),
             events=attribution.load_events(labs=labs),
-            hub_listing=growth.listing_monthly(load.hub_listing(hub_snapshot)) if hub_snapshot else None,
+            hub_listing=(growth.listing_monthly(load.hub_listing(hub_snapshot, allow_incomplete=allow_incomplete))
+                         if hub_snapshot else None),
             openrouter_first_day=str(pd.Timestamp(rankings["date"].min()).date()),
         )
 

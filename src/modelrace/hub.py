@@ -240,13 +240,13 @@ def fetch_org_models(
                   sleep=sleep, timeout=timeout, backoff_base=backoff_base, fresh=fresh)
 
 
-def load_listing(snapshot_dir: str | Path, *, snapshots_root: Path | None = None) -> pd.DataFrame:
+def load_listing(snapshot_dir: str | Path, *, snapshots_root: Path | None = None, allow_incomplete: bool = False) -> pd.DataFrame:
     """Read ``models.parquet`` of a committed snapshot (a path, a dated name or "latest").
 
     The manifest checksums are verified first, and the file must have :data:`LISTING_SCHEMA`.
     Counts come back as nullable ``Int64`` so a missing count stays missing, never 0.
     """
-    snap = snapshots.resolve_snapshot(SOURCE, str(snapshot_dir), snapshots_root)
+    snap = snapshots.resolve_snapshot(SOURCE, str(snapshot_dir), snapshots_root, allow_incomplete=allow_incomplete)
     path = snap / LISTING_FILE
     if not path.is_file():
         raise snapshots.SnapshotError(f"{snap} has no {LISTING_FILE}: not a Hub listing snapshot")

@@ -49,7 +49,7 @@ def inventory() -> pd.DataFrame:
     for sid, src in sorted(sources.load_registry().items()):
         if sid not in LOADERS:
             raise KeyError(f"source {sid!r} has no entry in modelrace.inventory.LOADERS: add its loader")
-        sources.raw_path(sid)  # verifies the sha256 (rematerializing or raising on a mismatch)
+        sources.raw_path(sid)  # verifies the sha256 (raising on a mismatch: the runner verified it before)
         loader, date_col = LOADERS[sid]
         if loader is None:
             n_rows, first, last = None, None, None

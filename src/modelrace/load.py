@@ -54,7 +54,8 @@ RANKINGS_COLUMNS = [
 ]
 
 
-def openrouter_rankings(snapshot: str = "pinned", *, path: Path | None = None, today: str | None = None) -> pd.DataFrame:
+def openrouter_rankings(snapshot: str = "pinned", *, path: Path | None = None, today: str | None = None,
+                        allow_incomplete: bool = False) -> pd.DataFrame:
     """Daily tokens per model: ``date, model_permaslug, total_tokens`` (int64, exact).
 
     ``snapshot="pinned"`` reads the pinned vintage; "latest" or a snapshot name/path reads a
@@ -65,7 +66,7 @@ def openrouter_rankings(snapshot: str = "pinned", *, path: Path | None = None, t
         from .openrouter import CSV_NAME
         from .snapshots import resolve_snapshot
 
-        path = resolve_snapshot("openrouter", snapshot) / CSV_NAME
+        path = resolve_snapshot("openrouter", snapshot, allow_incomplete=allow_incomplete) / CSV_NAME
     path = _path("openrouter_rankings_daily", path)
     cols = list(RANKINGS_COLUMNS)
     cols[0] = Column("date", "date", date_min=OPENROUTER_FIRST_DAY, date_max=today or pd.Timestamp.now().strftime("%Y-%m-%d"))
@@ -218,12 +219,13 @@ def epoch_notable_models(*, path: Path | None = None) -> pd.DataFrame:
     return df
 
 
-def hub_listing(snapshot: str = "latest") -> pd.DataFrame:
+def hub_listing(snapshot: str = "latest", *, allow_incomplete: bool = False) -> pd.DataFrame:
     """A live Hub listing committed by :mod:`modelrace.hub` (the ``list_models`` schema)."""
     from . import hub
     from .snapshots import resolve_snapshot
 
-    return hub.load_listing(resolve_snapshot("hub", snapshot))
+    return hub.load_listing(resolve_snapshot("hub", snapshot, allow_incomplete=allow_incomplete),
+                            allow_incomplete=allow_incomplete)
 
 
 # --- OpenRouter rankings page (before and beside the Data API) -----------------------------

@@ -11,8 +11,10 @@ Endpoint: ``GET {base}/api/v1/datasets/rankings-daily?start_date=..&end_date=..`
 
 - **Windows.** One request covers at most 366 days, so a range is split into consecutive
   windows (inclusive dates); a start before 2025-01-01 (start of history) is clamped forward.
-- **Rate limit.** At most ``max_per_minute`` requests (retries included) in any sliding 60 s, so
-  a long backfill never trips the per-key limit; the clock and sleep are injectable for tests.
+- **Rate limit.** At most ``max_per_minute`` requests (retries included) in any 60 s *as the server
+  counts them* (a sliding window counted from each request's end, plus a 2 s margin:
+  :class:`RateLimiter`), so a long backfill never trips the per-key limit; the clock, sleep,
+  window and margin are injectable for tests.
 - **Retries.** 429 (waiting at least ``Retry-After``, seconds or HTTP date), 5xx, read timeouts,
   connection resets, bodies cut short and invalid JSON are retried with exponential backoff
   (1, 2, 4... s, capped at 60 s, no jitter so runs are reproducible) up to ``max_attempts``
@@ -108,10 +110,15 @@ class _BearerAuth(requests.auth.AuthBase):
 
 
 class RateLimiter:
-    """Sliding-window limiter: at most ``max_calls`` acquisitions in any ``period`` seconds.
+    """Sliding-window limiter: at most ``max_calls`` requests in any ``period`` seconds *as the server counts*.
 
     Why sliding rather than fixed buckets: two bursts straddling a bucket edge could otherwise
-    send twice the limit within one minute.
+    send twice the limit within one minute. Why count from the *end* of each request
+    (:meth:`done`) and add a ``margin``: the server stamps a request when it arrives, somewhere
+    between our send and our receipt of the answer, and its clock is not ours. A slot is reused
+    only ``period + margin`` seconds after the previous request in it finished, so two requests
+    ``max_calls`` apart always arrive more than ``period`` apart, and no window of ``period``
+    seconds (a wall-clock minute included) ever sees more than ``max_calls``.
     """
 
     def __init__(
@@ -119,32 +126,45 @@ class RateLimiter:
         max_calls: int,
         period: float = 60.0,
         *,
+        margin: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Any] = time.sleep,
     ) -> None:
         if max_calls < 1:
             raise ValueError(f"max_calls must be >= 1, got {max_calls}")
+        if period <= 0 or margin < 0:
+            raise ValueError(f"period must be > 0 and margin >= 0, got {period} and {margin}")
         self.max_calls = max_calls
         self.period = period
+        self.margin = margin
         self._clock = clock
         self._sleep = sleep
         self._stamps: deque[float] = deque()
 
+    @property
+    def window(self) -> float:
+        return self.period + self.margin
+
     def acquire(self) -> float:
-        """Block until a call is allowed; return the seconds waited."""
+        """Block until a request may be sent; return the seconds waited."""
         waited = 0.0
         while True:
             now = self._clock()
-            while self._stamps and now - self._stamps[0] >= self.period:
+            while self._stamps and now - self._stamps[0] >= self.window:
                 self._stamps.popleft()
             if len(self._stamps) < self.max_calls:
                 self._stamps.append(now)
                 return waited
-            delay = self.period - (now - self._stamps[0])
+            delay = self.window - (now - self._stamps[0])
             log.info("rate limit: %d requests in the last %.0f s, waiting %.1f s",
-                     len(self._stamps), self.period, delay)
+                     len(self._stamps), self.window, delay)
             self._sleep(delay)
             waited += delay
+
+    def done(self) -> None:
+        """The last acquired request has finished: count it from now, when the server has surely seen it."""
+        if self._stamps:
+            self._stamps[-1] = max(self._stamps[-1], self._clock())
 
 
 def _as_date(value: dt.date | str, name: str) -> dt.date:
@@ -224,8 +244,11 @@ class _Fetcher:
             log.info("GET %s window %s (attempt %d/%d)", self.url, w.label, attempt, self.max_attempts)
             retry_after: float | None = None
             try:
-                resp = self.session.get(self.url, params=params, timeout=self.timeout)
-                body = resp.content  # reads fully: a body cut short raises here
+                try:
+                    resp = self.session.get(self.url, params=params, timeout=self.timeout)
+                    body = resp.content  # reads fully: a body cut short raises here
+                finally:
+                    self.limiter.done()
             except requests.exceptions.Timeout as exc:
                 last_problem = f"timed out after {self.timeout} s ({type(exc).__name__})"
             except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
@@ -326,6 +349,8 @@ def fetch_rankings_daily(
     snapshots_root: Path | None = None,
     max_window_days: int = MAX_WINDOW_DAYS,
     max_per_minute: int = 30,
+    rate_period: float = 60.0,
+    rate_margin: float = 2.0,
     max_attempts: int = 6,
     timeout: float = 30,
     sleep: Callable[[float], Any] = time.sleep,
@@ -355,7 +380,8 @@ def fetch_rankings_daily(
     log.info("fetching %s..%s from %s in %d window(s)", start_d, end_d, base, len(windows))
 
     fetcher = _Fetcher(api_key=key, base_url=base, max_attempts=max_attempts, timeout=timeout,
-                       limiter=RateLimiter(max_per_minute, clock=clock, sleep=sleep), sleep=sleep)
+                       limiter=RateLimiter(max_per_minute, rate_period, margin=rate_margin, clock=clock, sleep=sleep),
+                       sleep=sleep)
     by_key: dict[tuple[str, str], int] = {}
     window_meta: list[dict[str, Any]] = []
     duplicates = 0

@@ -178,8 +178,27 @@ def list_snapshots(source: str, root: Path | None = None) -> list[Path]:
     return sorted((p for p in found if (p / MANIFEST).is_file()), key=key)
 
 
-def resolve_snapshot(source: str, name: str, root: Path | None = None) -> Path:
-    """Turn a notebook's ``snapshot`` parameter ("latest", a dated name or a path) into a verified dir."""
+def is_complete(snapshot: Path) -> bool:
+    """False when the manifest says ``"complete": false`` (e.g. a Hub top-N listing that ended short)."""
+    return read_manifest(snapshot).get("complete", True) is not False
+
+
+def label(snapshot: Path, lang: str = "fr") -> str:
+    """The snapshot's name for captions and printed coverage, marked when it is incomplete."""
+    snapshot = Path(snapshot)
+    if is_complete(snapshot):
+        return snapshot.name
+    from .plotting import t
+
+    return f"{snapshot.name}, {t('snapshot_incomplete', lang)}"
+
+
+def resolve_snapshot(source: str, name: str, root: Path | None = None, *, allow_incomplete: bool = False) -> Path:
+    """Turn a notebook's ``snapshot`` parameter ("latest", a dated name or a path) into a verified dir.
+
+    A snapshot whose manifest says ``"complete": false`` is refused unless ``allow_incomplete``:
+    reading it silently would present a partial listing as the whole.
+    """
     if name == "latest":
         snaps = list_snapshots(source, root)
         if not snaps:
@@ -193,5 +212,11 @@ def resolve_snapshot(source: str, name: str, root: Path | None = None) -> Path:
         snap = cand if cand.is_dir() else source_dir(source, root) / name
         if not snap.is_dir():
             raise SnapshotError(f"snapshot {name!r} of {source!r} not found (looked at {snap})")
-    verify_snapshot(snap)
+    manifest = verify_snapshot(snap)
+    if manifest.get("complete", True) is False and not allow_incomplete:
+        got = manifest.get("rows")
+        raise SnapshotError(
+            f"snapshot {snap.name} of {source!r} is incomplete (its manifest says complete: false"
+            + (f", {got:,} rows" if isinstance(got, int) else "") + "); refetch it, or pass allow_incomplete: true "
+            "to use it anyway (its captions then say so)")
     return snap

@@ -138,7 +138,9 @@ def materialize(
 
     import pooch  # imported here: its tqdm.auto import warns inside notebooks
 
-    logging.getLogger("pooch").setLevel(logging.WARNING)  # "Downloading from <url>" is wrong for a mirror
+    # pooch logs through pooch.get_logger() (not logging.getLogger("pooch")): its "Downloading data
+    # from <url>" line is wrong for a mirror copy, which says "copied from mirror" below instead
+    pooch.get_logger().setLevel(logging.WARNING)
 
     if isinstance(source, str):
         source = get(source)
@@ -153,6 +155,7 @@ def materialize(
     else:
         downloader = pooch.HTTPDownloader(progressbar=progressbar, timeout=60)
         origin = source.url
+    present = dest.is_file()
     try:
         fetched = pooch.retrieve(
             url=source.url,
@@ -172,7 +175,43 @@ def materialize(
             "Restore the original file in the mirror (or unset the mirror to download it), "
             "or, if upstream really changed, pin the new commit and sha256 in data/sources.yaml."
         ) from None
+    if not present and mirror:
+        print(f"{_rel(dest)}: copied from mirror", file=sys.stderr)
     return Path(fetched)
+
+
+def _rel(p: Path) -> str:
+    """A path as the user should read it: relative to the repository when inside it."""
+    try:
+        return Path(p).resolve().relative_to(paths.ROOT.resolve()).as_posix()
+    except ValueError:
+        return str(p)
+
+
+def verify_all(*, restore: bool = True, raw_dir: Path | None = None) -> list[str]:
+    """Check every materialized raw file's sha256 before any notebook runs; return the restored ids.
+
+    Why: a notebook must never materialize (its stderr would land in a committed product). A file
+    that is missing or fails its check is reported by name and, with ``restore``, materialized
+    again (from the mirror when set), else :class:`ChecksumError` stops the run.
+    """
+    from .snapshots import sha256_file
+
+    restored = []
+    for sid, src in sorted(load_registry().items()):
+        p = src.raw_path(raw_dir)
+        if p.is_file() and sha256_file(p) == src.sha256:
+            continue
+        what = "is missing" if not p.is_file() else "failed its sha256 check"
+        if not restore:
+            raise ChecksumError(f"{_rel(p)} {what}: run `make data` to restore it")
+        if p.is_file():
+            p.unlink()
+        mirror = os.environ.get(MIRROR_ENV)
+        materialize(src, raw_dir=raw_dir)
+        print(f"{_rel(p)} {what}; restored from {'the mirror' if mirror else 'the network'}", file=sys.stderr)
+        restored.append(sid)
+    return restored
 
 
 def _hash_in_message(msg: str) -> str:
@@ -193,24 +232,27 @@ def materialize_all(*, raw_dir: Path | None = None, mirror: str | Path | None = 
     return out
 
 
-def raw_path(source_id: str, *, raw_dir: Path | None = None, materialize_missing: bool = True) -> Path:
-    """Path of a verified raw file, materializing it if needed (loaders call this)."""
+def raw_path(source_id: str, *, raw_dir: Path | None = None, materialize_missing: bool = False) -> Path:
+    """Path of a verified raw file (loaders call this).
+
+    A missing or altered file is an error naming it, never fixed here: loaders run inside
+    notebooks, and materialization belongs before any notebook runs (``make data``,
+    :func:`verify_all` in the runner). ``materialize_missing=True`` is for scripts and tests.
+    """
     src = get(source_id)
     p = src.raw_path(raw_dir)
     if p.is_file():
         from .snapshots import sha256_file
 
         got = sha256_file(p)
-        if got != src.sha256:
-            p.unlink()
-            if not materialize_missing:
-                raise ChecksumError(
-                    f"{p}: sha256 {got} differs from the pinned {src.sha256}; the file was removed: run `make data`"
-                )
-        else:
+        if got == src.sha256:
             return p
-    if not materialize_missing:
-        raise SourceError(f"{p} is missing: run `make data` (with ${MIRROR_ENV} set on offline machines)")
+        if not materialize_missing:
+            raise ChecksumError(
+                f"{_rel(p)} failed its sha256 check (got {got}, pinned {src.sha256}): run `make data` to restore it")
+        p.unlink()
+    elif not materialize_missing:
+        raise SourceError(f"{_rel(p)} is missing: run `make data` (with ${MIRROR_ENV} set on offline machines)")
     return materialize(src, raw_dir=raw_dir)
 
 
@@ -227,8 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{sid}\t{src.sha256[:12]}\t{src.url}")
         return 0
     mirror = os.environ.get(MIRROR_ENV)
-    print(f"materializing {len(load_registry())} pinned files into {paths.RAW} from "
-          f"{'mirror ' + mirror if mirror else 'the network'}", file=sys.stderr)
+    print(f"materializing {len(load_registry())} pinned files into {_rel(paths.RAW)}/ from "
+          f"{'the mirror' if mirror else 'the network'}", file=sys.stderr)
     try:
         done = materialize_all()
     except (ChecksumError, SourceError) as exc:

@@ -43,6 +43,8 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as dt
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
@@ -155,8 +157,16 @@ class FakeOpenRouter(FakeServer):
         rows: list[dict[str, Any]] | None = None,
         as_of: str | Callable[[dict[str, str]], str] = DEFAULT_AS_OF,
         stall_seconds: float = 2.0,
+        per_minute: tuple[int, float] | None = None,
     ) -> None:
+        """``per_minute=(limit, minute_s)``: count requests per wall-clock "minute" of ``minute_s``
+        seconds (``time.time() // minute_s``, as a real server's fixed window does) and answer 429
+        to every request past ``limit`` in its minute (``minute_s`` < 60 keeps tests short)."""
         super().__init__(retry_after="1", stall_seconds=stall_seconds)
+        self.per_minute = per_minute
+        self.minute_counts: dict[int, int] = {}
+        self.over_limit = 0
+        self._minute_lock = threading.Lock()
         self.api_key = api_key
         self.rows = rows if rows is not None else generate_rows("2025-01-01", "2025-03-31")
         self.as_of = as_of
@@ -182,9 +192,22 @@ class FakeOpenRouter(FakeServer):
         return [{"date": r["date"], "model_permaslug": r["model_permaslug"], "total_tokens": str(r["total_tokens"])}
                 for r in self.rows if start <= r["date"] <= end]
 
+    def _count_minute(self) -> bool:
+        """Record this request in its wall-clock minute; False when it is past the limit."""
+        limit, minute_s = self.per_minute
+        bucket = int(time.time() // minute_s)
+        with self._minute_lock:
+            self.minute_counts[bucket] = self.minute_counts.get(bucket, 0) + 1
+            if self.minute_counts[bucket] <= limit:
+                return True
+            self.over_limit += 1
+            return False
+
     def _answer(self, ex: Exchange, path: str, bearer_ok: bool) -> None:
         if path != PATH:
             return ex.error(404, f"no route {path}")
+        if self.per_minute is not None and not self._count_minute():
+            return ex.error(429, self.rate_limit_message, **{"Retry-After": "1"})
         if not bearer_ok:
             return ex.error(401, "missing or invalid Authorization bearer token")
         try:
