@@ -92,7 +92,8 @@ def test_every_committed_product_belongs_to_exactly_one_notebook():
             rel = p.relative_to(paths.ROOT).as_posix()
             assert rel not in owners, f"{rel} claimed by {owners[rel]} and {nb.stem}"
             owners[rel] = nb.stem
-    committed = set(_committed("figures", "data/processed", "notebooks"))
+    # notebooks/translations/ holds hand-written sources (the French catalogs of the site), not products
+    committed = {f for f in _committed("figures", "data/processed", "notebooks") if not f.startswith("notebooks/translations/")}
     assert committed == set(owners), (
         f"not owned: {sorted(committed - set(owners))}; owned but not committed: {sorted(set(owners) - committed)}")
 

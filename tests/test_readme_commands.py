@@ -2,7 +2,9 @@
 
 :data:`HOW` lists each command and how it is run: ``"here"`` (this file runs it, against local fake
 servers where it talks to an API), ``"ci"`` (``.ci/run`` runs it on every CI build; too long or
-recursive for a unit test; the test checks .ci/run really contains it), ``"lab"``
+recursive for a unit test; the test checks .ci/run really contains it), ``"test"`` (another test
+file runs it end to end against the fake servers; the check below makes sure that file names the
+command), ``"lab"``
 (``tests/test_lab.py``) or ``"conda"`` (run when conda or mamba is installed, skipped otherwise).
 A README command missing from :data:`HOW`, or an entry of :data:`HOW` no longer in the README, fails.
 """
@@ -49,6 +51,7 @@ HOW = {
     ".venv/bin/modelrace run 02 -p top_n 5 -p lang en": ("here", None),
     ".venv/bin/modelrace run 01 -f params/variants/01-monthly.yaml -o build/my-monthly": ("here", None),
     "make variants": ("ci", "make variants"),
+    "make refresh": ("test", "tests/test_refresh.py"),
     ".venv/bin/papermill -k modelrace --cwd notebooks notebooks/01-openrouter-china-share.ipynb build/my-run.ipynb "
     "-f params/variants/01-monthly.yaml": ("here", None),
     'make lab ARGS="--no-browser --port 8899"': ("lab", None),
@@ -79,6 +82,14 @@ def test_the_ci_script_runs_the_ci_commands():
     for cmd, (how, proof) in HOW.items():
         if how == "ci":
             assert proof in ci, f"{cmd!r} is said to run in CI but .ci/run has no {proof!r}"
+
+
+def test_commands_run_by_another_test_are_in_that_test():
+    for cmd, (how, proof) in HOW.items():
+        if how == "test":
+            text = (paths.ROOT / proof).read_text()
+            words = cmd.split()
+            assert all(repr(w) in text or f'"{w}"' in text for w in words), f"{proof} does not run {cmd!r}"
 
 
 def test_the_readme_keeps_its_two_setup_commands():
