@@ -261,8 +261,37 @@ def inputs(*, labs: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFr
     return weekly, calibration_table(weekly, shares.daily_totals(daily))
 
 
+def for_headline(totals: pd.DataFrame, start, *, frequency: str, definition: str,
+                 labs: pd.DataFrame | None = None, k: int = CALIBRATION_WEEKS) -> tuple[pd.DataFrame | None, str]:
+    """The estimate notebook 01 draws before the Data API, and why it is or is not drawn.
+
+    ``totals``: :func:`modelrace.shares.daily_totals` of the run's Data-API pull (the calibration
+    weeks come from it, so a live snapshot recalibrates). Drawn only where it means the same thing
+    as the measured band: weekly periods, the all-models numerator (the chart's top 9 says nothing
+    about openness), and a ``start`` before the API's first day. Returns (frame with
+    :data:`ESTIMATE_COLUMNS` for the weeks from ``start``, or None; a one-line reason).
+    """
+    from . import load
+
+    start = pd.Timestamp(start)
+    first_api_day = pd.Timestamp(load.OPENROUTER_FIRST_DAY)
+    if start >= first_api_day:
+        return None, f"start {start:%Y-%m-%d} is on or after the Data API's first day: no estimate needed"
+    if frequency != "week" or definition != "all-models":
+        return None, (f"the pre-2025 estimate is weekly and counts all Chinese models: not drawn for "
+                      f"frequency={frequency!r}, definition={definition!r} (notebook 06 shows it)")
+    labs = attribution.load_labs() if labs is None else labs
+    weekly = chart_weekly(load.openrouter_chart_history(), labs=labs)
+    est = estimate_weeks(weekly, calibration_table(weekly, totals), k=k)
+    est = est.loc[est["week_start"] >= start].reset_index(drop=True)
+    if est.empty:
+        return None, f"no chart week between {start:%Y-%m-%d} and the first calibration week"
+    return est, (f"estimate (rankings top 9) for {len(est)} weeks, {est['week_start'].min():%Y-%m-%d} → "
+                 f"{est['week_start'].max():%Y-%m-%d}, method and backtest in notebook 06")
+
+
 __all__ = [
     "TOP_N", "CALIBRATION_WEEKS", "MIN_GAP_WEEKS", "ESTIMATE_COLUMNS", "BACKTEST_COLUMNS", "EstimateError", "Calibration",
     "chart_weekly", "calibration_table", "calibrate", "band", "estimate_weeks", "pooled", "backtest", "backtest_summary",
-    "sensitivity", "product_backtest", "inputs",
+    "sensitivity", "product_backtest", "inputs", "for_headline",
 ]

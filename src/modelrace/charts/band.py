@@ -92,7 +92,8 @@ def china_share(
     if len(handles) > MAX_LEGEND:
         raise AssertionError(f"the headline chart's legend would hold {len(handles)} entries (at most {MAX_LEGEND})")
 
-    common.data_start_span(ax, xmin, DATA_START, lang, "note_data_start")
+    # before the Data API: greyed and said; with an estimate drawn there, the note says what it is instead
+    common.data_start_span(ax, xmin, DATA_START, lang, "note_data_start" if est is None else "note_estimate_before")
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(0, max(0.4, ymax * 1.12))
     common.share_axis(ax, lang)
