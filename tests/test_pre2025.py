@@ -271,3 +271,21 @@ def test_fmt_typography():
     assert fmt.num(35000, "fr") == "35\u202f000" and fmt.num(35000, "en") == "35,000"
     assert fmt.big(2_000_000, "fr") == "2,0\u202fM" and fmt.big(2_000_000, "en") == "2.0M"
     assert fmt.day("2024-12-01", "fr") == "1er déc. 2024" and fmt.month("2024-12-01", "en") == "Dec 2024"
+
+
+def test_headline_estimate_only_where_it_means_what_the_band_means():
+    from modelrace import attribution, shares
+
+    totals = shares.daily_totals(shares.daily_by_category(attribution.attribute_openrouter(load.openrouter_rankings())))
+    est, why = estimate.for_headline(totals, "2024-10-07", frequency="week", definition="all-models")
+    assert est is not None and list(est.columns) == list(estimate.ESTIMATE_COLUMNS)
+    assert est["week_start"].min() == pd.Timestamp("2024-10-07")  # from the start asked, not earlier
+    assert est["week_start"].max() < pd.Timestamp(load.OPENROUTER_FIRST_DAY)  # never over measured weeks
+    assert (est["china_share_est_low"] <= est["china_share_est_high"]).all()
+    assert "notebook 06" in why
+    for kwargs, word in ((dict(frequency="month", definition="all-models"), "month"),
+                         (dict(frequency="week", definition="open-weights-only"), "open-weights-only")):
+        none, reason = estimate.for_headline(totals, "2024-09-02", **kwargs)
+        assert none is None and word in reason
+    none, reason = estimate.for_headline(totals, "2025-01-01", frequency="week", definition="all-models")
+    assert none is None and "first day" in reason
