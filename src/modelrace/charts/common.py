@@ -135,11 +135,13 @@ def published_points(ax, points, lang: str, xmin, xmax) -> list:
         else:
             ax.plot([start], [p.value], marker=marker, color=color, ms=8, ls="none", zorder=5,
                     markeredgecolor="white", markeredgewidth=0.8)
-            if p.value < 0.05:  # near the floor: label to the right, the report's one line higher
-                dy = 6 if p.who == "report" else -3
-                ax.annotate(label, (start, p.value), xytext=(9, dy), textcoords="offset points", ha="left",
+            if p.value < 0.05:  # near the floor: label to the right, the report's a full line higher,
+                # on a white ground so it stays readable over a band or an estimate's hatching
+                dy = 13 if p.who == "report" else -2
+                ax.annotate(label, (start, p.value), xytext=(10, dy), textcoords="offset points", ha="left",
                             va="bottom" if p.who == "report" else "center", fontsize=SMALL_SIZE, color=color,
-                            fontweight="bold" if p.who == "article" else "normal")
+                            fontweight="bold" if p.who == "article" else "normal", zorder=6,
+                            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9})
             else:  # high up: label above-left with a leader, clear of the band
                 ax.annotate(label, (start, p.value), xytext=(-12, 38), textcoords="offset points", ha="right",
                             va="bottom", fontsize=SMALL_SIZE, color=color, fontweight="bold" if p.who == "article" else "normal",
