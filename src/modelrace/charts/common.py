@@ -139,7 +139,8 @@ def published_points(ax, points, lang: str, xmin, xmax) -> list:
                 dy = 6 if p.who == "report" else -3
                 ax.annotate(label, (start, p.value), xytext=(9, dy), textcoords="offset points", ha="left",
                             va="bottom" if p.who == "report" else "center", fontsize=SMALL_SIZE, color=color,
-                            fontweight="bold" if p.who == "article" else "normal")
+                            fontweight="bold" if p.who == "article" else "normal", zorder=6,
+                            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})  # over a hatched estimate
             else:  # high up: label above-left with a leader, clear of the band
                 ax.annotate(label, (start, p.value), xytext=(-12, 38), textcoords="offset points", ha="right",
                             va="bottom", fontsize=SMALL_SIZE, color=color, fontweight="bold" if p.who == "article" else "normal",
