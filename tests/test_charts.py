@@ -328,7 +328,7 @@ def test_crosscheck_chart_structure(built):
     assert sum(len(ln.get_xdata()) for ln in _marker_lines(ax, "o")) == int(ok.sum())
     assert sum(len(ln.get_xdata()) for ln in _marker_lines(ax, "X")) == int((~ok).sum())
     ratios = [x.get_text() for x in ax.texts if to_hex(x.get_color()) == palette.CHECK["miss"]]
-    assert sorted(ratios) == sorted(fmt.num(r, lang, 3) for r in xc.loc[~ok, "ratio"])
+    assert sorted(ratios) == sorted(fmt.signed_pct(r - 1, lang, 1) for r in xc.loc[~ok, "ratio"])
     tol = fmt.pct(crosscheck.TOLERANCE, lang, 0)
     assert [label for label, _ in legend_entries(fig)] == [t("nb06_label_tolerance", lang, tol=tol), t("nb06_label_agree", lang, tol=tol),
                                                            t("nb06_label_disagree", lang, tol=tol)]

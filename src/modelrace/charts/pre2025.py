@@ -125,7 +125,8 @@ def estimate_backtest(backtest: pd.DataFrame, lang: str, *, credit: str):
 
 def crosscheck_totals(table: pd.DataFrame, lang: str, *, credit: str, tolerance: float):
     """Page total ÷ Data-API total for each captured week (``week_start, ratio``), with the
-    ±``tolerance`` agreement band; each week outside it labelled with its ratio."""
+    ±``tolerance`` agreement band; each week outside it labelled with its gap ("−8,7 %": the page
+    counts 8.7 % less than the API)."""
     xc = _sorted(table, CROSSCHECK_COLUMNS, "crosscheck_totals")
     if not 0 < tolerance < 1:
         raise ValueError(f"crosscheck_totals: tolerance is a fraction (0.01 for 1 %), not {tolerance!r}")
@@ -137,8 +138,8 @@ def crosscheck_totals(table: pd.DataFrame, lang: str, *, credit: str, tolerance:
     ax.plot(xc.loc[~ok, "week_start"], xc.loc[~ok, "ratio"], ls="none", marker="X", ms=10, color=palette.CHECK["miss"],
             markeredgecolor="white", markeredgewidth=0.6, zorder=3)
     for r in xc.loc[~ok].itertuples():
-        ax.annotate(fmt.num(r.ratio, lang, 3), (r.week_start, r.ratio), xytext=(8, 0), textcoords="offset points",
-                    ha="left", va="center", fontsize=common.SMALL_SIZE, color=palette.CHECK["miss"])
+        ax.annotate(fmt.signed_pct(r.ratio - 1, lang, 1), (r.week_start, r.ratio), xytext=(4, 7), textcoords="offset points",
+                    ha="left", va="bottom", fontsize=common.SMALL_SIZE, color=palette.CHECK["miss"])
     tol = fmt.pct(tolerance, lang, 0)
     handles = [
         Patch(facecolor=palette.CHECK["tolerance"], label=t("nb06_label_tolerance", lang, tol=tol)),
