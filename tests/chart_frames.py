@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from modelrace import attribution, charts, hubstats, load, paths
+from modelrace import attribution, charts, crosscheck, hubcounts, hubstats, load, paths
 
 CREDIT = {"fr": "Source : essai", "en": "Source: test"}
 
@@ -57,10 +57,16 @@ def build(lang: str, *, with_estimate: bool = False) -> dict:
                                                               built="2025-12", top=8, partial_last=True)
     out["hub_new_models_by_task"] = charts.new_models_by_task(_csv("hub_growth_new_by_task", ["month"]), lang, credit=cr)
     out["hub_cumulative"] = charts.hub_cumulative(_csv("hub_growth_cumulative", ["month"]), lang, credit=cr,
-                                                  article_level=2_000_000)
+                                                  article_level=2_000_000, counts=hubcounts.load_counts())
     inv = _csv("sources_inventory")
     out["sources_rows"] = charts.sources_rows(inv[inv["rows"].notna()], lang, credit=cr)
     out["claims_verdicts"] = charts.claims_verdicts(_csv("claims"), lang, credit=cr)
+    out["china_share_estimate_weekly"] = charts.china_share_estimate(_csv("openrouter_china_share_weekly", ["week_start"]),
+                                                                     _csv("openrouter_china_share_estimate_weekly", ["week_start"]),
+                                                                     lang, credit=cr)
+    out["estimate_backtest"] = charts.estimate_backtest(_csv("openrouter_estimate_backtest", ["week_start"]), lang, credit=cr)
+    out["crosscheck_rankings_page"] = charts.crosscheck_totals(_csv("openrouter_crosscheck_rankings_page", ["week_start"]), lang,
+                                                               credit=cr, tolerance=crosscheck.TOLERANCE)
     return out
 
 

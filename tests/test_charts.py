@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from chart_frames import build, estimate_frame
-from modelrace import attribution, charts, colorvision, palette, plotting, shares
+from modelrace import attribution, charts, colorvision, fmt, palette, plotting, shares
 from modelrace.plotting import t
 
 LANGS = ("fr", "en")
@@ -250,3 +250,138 @@ def test_chinese_labs_above_the_threshold_get_their_own_colour():
         assert labs.loc[labs["lab"] == lab, "share"].max() > shares.OWN_COLOUR_SHARE
     colours = palette.categorical(list(labs["lab"].unique()), grey=(shares.OTHER_CHINESE_LABS,))
     assert len(set(colours[lab] for lab in named)) == len(named)
+
+
+# --- OpenRouter before 2025 (notebook 06) and the Hub's dated counts (notebook 04) ------------------
+
+def _marker_lines(ax, marker: str) -> list[Line2D]:
+    return [ln for ln in ax.get_lines() if ln.get_marker() == marker and ln.get_linestyle() in ("None", "none", "")]
+
+
+def test_estimate_chart_structure(built):
+    lang, figs = built
+    import chart_frames as cf
+
+    fig = figs["china_share_estimate_weekly"]
+    ax = fig.axes[0]
+    est = cf._csv("openrouter_china_share_estimate_weekly", ["week_start"])
+    assert ax.get_title(loc="left") == t("nb06_title_estimate", lang)
+    assert ax.get_ylabel() == t("nb06_ylabel_share", lang)
+    assert [label for label, _ in legend_entries(fig)] == [t("nb06_label_estimate", lang), t("nb06_label_measured", lang),
+                                                           t("legend_article", lang)]
+    assert pd.Timestamp(ax.get_xlim()[0], unit="D") == est["week_start"].min(), "the chart starts at the estimate's first week"
+    est_lines = [ln for ln in ax.get_lines() if to_hex(ln.get_color()) == palette.ESTIMATE]
+    assert len(est_lines) == 2 and all(ln.get_linestyle() != "-" for ln in est_lines), "the estimate is never a solid line"
+    hatched = [c for c in ax.collections if isinstance(c, PolyCollection) and c.get_hatch()]
+    assert len(hatched) == 1 and to_hex(hatched[0].get_edgecolor()[0]) == palette.ESTIMATE
+    # the article's December 2024 point is on the chart, labelled in the chart's language
+    point = shares.ARTICLE_POINTS[0]
+    assert any(pd.Timestamp(ln.get_xdata()[0]) == pd.Timestamp(point.date) and ln.get_ydata()[0] == point.value
+               for ln in _marker_lines(ax, "o"))
+    assert t(point.label_key, lang, value=fmt.pct(point.value, lang, point.digits)) in texts(fig)
+    assert t("nb06_note_api_start", lang) in texts(fig)
+
+
+def test_backtest_chart_structure_and_legend_styles(built):
+    lang, figs = built
+    import chart_frames as cf
+
+    fig = figs["estimate_backtest"]
+    ax = fig.axes[0]
+    bt = cf._csv("openrouter_estimate_backtest", ["week_start"])
+    inside = bt["inside"].astype(bool)
+    # one hatched, unfilled column per week
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_hatch()]
+    assert len(bars) == len(bt) and all(to_rgba(p.get_facecolor())[3] == 0 for p in bars)
+    # the legend shows the real styles: a hatched patch, a dark dot, a magenta cross (not three rectangles)
+    leg = fig.legends[0]
+    labels = [x.get_text() for x in leg.get_texts()]
+    assert labels == [t("nb06_label_backtest_band", lang), t("nb06_label_backtest_inside", lang), t("nb06_label_backtest_miss", lang)]
+    band, dot, cross = leg.legend_handles
+    assert band.get_hatch() and to_hex(band.get_edgecolor()) == palette.ESTIMATE
+    assert (dot.get_marker(), cross.get_marker()) == ("o", "X")
+    assert to_hex(dot.get_color()) == palette.CHECK["measured"] and to_hex(cross.get_color()) == palette.CHECK["miss"]
+    # the drawn marks match the legend: a dot per week inside, a cross per week outside
+    assert sum(len(ln.get_xdata()) for ln in _marker_lines(ax, "o")) == int(inside.sum())
+    assert sum(len(ln.get_xdata()) for ln in _marker_lines(ax, "X")) == int((~inside).sum())
+    # each miss says by how much, computed here from the CSV's band edges
+    miss = pd.concat([bt["est_low"] - bt["true_share_low"], bt["true_share_high"] - bt["est_high"]], axis=1).max(axis=1)
+    labels_on_chart = [x.get_text() for x in ax.texts if to_hex(x.get_color()) == palette.CHECK["miss"]]
+    expected = [t("nb06_label_miss_by", lang, value=fmt.points(m, lang, 2)) for m in miss[~inside]]
+    assert sorted(labels_on_chart) == sorted(expected)
+    assert (miss[inside] <= 1e-12).all() and (miss[~inside] > 0).all(), "the CSV's 'inside' agrees with its band edges"
+    subtitle = t("nb06_subtitle_backtest", lang, inside=fmt.num(int(inside.sum()), lang), weeks=fmt.num(len(bt), lang),
+                 share=fmt.pct(inside.mean(), lang, 0))
+    assert subtitle in texts(fig)
+
+
+def test_crosscheck_chart_structure(built):
+    lang, figs = built
+    import chart_frames as cf
+    from modelrace import crosscheck
+
+    fig = figs["crosscheck_rankings_page"]
+    ax = fig.axes[0]
+    xc = cf._csv("openrouter_crosscheck_rankings_page", ["week_start"])
+    ok = (xc["ratio"] - 1).abs() <= crosscheck.TOLERANCE
+    assert 0 < ok.sum() < len(xc)
+    assert sum(len(ln.get_xdata()) for ln in _marker_lines(ax, "o")) == int(ok.sum())
+    assert sum(len(ln.get_xdata()) for ln in _marker_lines(ax, "X")) == int((~ok).sum())
+    ratios = [x.get_text() for x in ax.texts if to_hex(x.get_color()) == palette.CHECK["miss"]]
+    assert sorted(ratios) == sorted(fmt.signed_pct(r - 1, lang, 1) for r in xc.loc[~ok, "ratio"])
+    tol = fmt.pct(crosscheck.TOLERANCE, lang, 0)
+    assert [label for label, _ in legend_entries(fig)] == [t("nb06_label_tolerance", lang, tol=tol), t("nb06_label_agree", lang, tol=tol),
+                                                           t("nb06_label_disagree", lang, tol=tol)]
+    assert ax.get_ylabel() == t("nb06_ylabel_ratio", lang)
+    ticks = [x.get_text() for x in ax.get_yticklabels() if x.get_text()]
+    assert ticks and all(("," in s) == (lang == "fr") for s in ticks)
+
+
+def test_hub_counts_drawn_over_the_partial_series(built):
+    lang, figs = built
+    from modelrace import hubcounts
+
+    fig = figs["hub_cumulative"]
+    ax = fig.axes[0]
+    counts = hubcounts.load_counts()
+    labels = [label for label, _ in legend_entries(fig)]
+    assert labels[0] == t("nb04_label_partial_under", lang), "the partial series is labelled as undercounting"
+    assert ax.get_title(loc="left").strip() == t("nb04_title_counts", lang) and t("nb04_subtitle_counts", lang) in texts(fig)
+    for kind in counts["kind"].unique():  # one legend entry and one marker shape per kind of source
+        assert t(f"nb04_kind_{kind}", lang) in labels
+        drawn = _marker_lines(ax, palette.HUB_COUNT_MARKERS[kind])
+        assert sum(len(ln.get_xdata()) for ln in drawn) == int((counts["kind"] == kind).sum())
+        assert all(to_hex(ln.get_color()) == palette.HUB_COUNTS for ln in drawn)
+    assert len(set(palette.HUB_COUNT_MARKERS.values())) == len(palette.HUB_COUNT_MARKERS)
+    partial = [ln for ln in ax.get_lines() if ln.get_linestyle() == "-" and ln.get_marker() in ("None", "", None)]
+    assert [to_hex(ln.get_color()) for ln in partial] == [palette.HUB_PARTIAL]
+    on_chart = " ".join(texts(fig))
+    for r in counts.itertuples():  # every count labelled with its value and date in the chart's language
+        assert fmt.big(r.models, lang, 2, unit="M") in on_chart and fmt.day(r.date, lang) in on_chart
+    top = ax.get_ylim()[1]
+    assert top >= counts["models"].max(), "every count is inside the axes"
+
+
+def test_pre2025_charts_refuse_bad_frames():
+    import chart_frames as cf
+
+    bt = cf._csv("openrouter_estimate_backtest", ["week_start"])
+    with pytest.raises(ValueError, match="est_high"):
+        charts.estimate_backtest(bt.drop(columns="est_high"), "fr", credit="x")
+    xc = cf._csv("openrouter_crosscheck_rankings_page", ["week_start"])
+    with pytest.raises(ValueError, match="tolerance"):
+        charts.crosscheck_totals(xc, "fr", credit="x", tolerance=1)
+    counts = pd.DataFrame({"date": pd.to_datetime(["2025-01-01"]), "models": [2_000_000], "kind": ["rumour"]})
+    with pytest.raises(ValueError, match="rumour"):
+        charts.hub_cumulative(cf._csv("hub_growth_cumulative", ["month"]), "fr", credit="x", article_level=2_000_000, counts=counts)
+    plt.close("all")
+
+
+def test_every_committed_figure_is_checked_here(built):
+    """The structure, language, colour and typography checks run on every committed figure: a new
+    figure that ``chart_frames.build`` does not draw fails here, not silently."""
+    from modelrace import paths
+
+    _, figs = built
+    committed = {p.stem for p in (paths.ROOT / "figures").glob("*/*.svg")}
+    assert committed and committed <= set(figs), f"not drawn by tests/chart_frames.py: {sorted(committed - set(figs))}"

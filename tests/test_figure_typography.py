@@ -29,7 +29,7 @@ RULES = {
         "decimal point": re.compile(NUM + r"\.\d+(?![\w.])"),
         "comma thousands": re.compile(NUM + r",\d{3}(?!\d)"),
         "percent without a narrow no-break space": re.compile(NUM + r"(?:,\d+)?(?:%| %|\u00a0%)"),
-        "unit without a narrow no-break space": re.compile(NUM + r"(?:,\d+)?(?: ?)(?:k|M|Md)(?![\w])"),
+        "unit without a narrow no-break space": re.compile(NUM + r"(?:,\d+)?(?: ?)(?:k|M|Md|pt)(?![\w])"),
         "plain-space thousands": re.compile(NUM + r" \d{3}(?!\d)"),
     },
     "en": {
@@ -70,8 +70,8 @@ def committed_svgs():
 
 def test_the_checker_catches_both_directions():
     assert violations(["11.5%", "0.89 M"], "fr") and violations(["70%"], "fr") and violations(["35,000"], "fr")
-    assert violations([f"13,0{N}%"], "en") and violations(["35 000"], "en")
-    assert not violations([f"13,0{N}%", f"35{N}000", f"2,0{N}M", "Qwen2.5-VL-3B", "GPT-4.1 mini", "Gemini 2.5 Flash"], "fr")
+    assert violations([f"13,0{N}%"], "en") and violations(["35 000"], "en") and violations(["0,64 pt"], "fr")
+    assert not violations([f"13,0{N}%", f"35{N}000", f"2,0{N}M", f"0,64{N}pt", "Qwen2.5-VL-3B", "GPT-4.1 mini", "Gemini 2.5 Flash"], "fr")
     assert not violations(["13.0%", "35,000", "2.0M", "Kokoro-82M", "DeepSeek V3 0324"], "en")
 
 

@@ -62,6 +62,7 @@ def test_quarter_ratio_and_signed():
     assert fmt.ratio(1.66, "fr") == "×1,66" and fmt.ratio(1.66, "en") == "×1.66"
     assert fmt.signed_pct(0.66, "fr") == f"+66{N}%" and fmt.signed_pct(-0.02, "en") == "\u22122%"
     assert fmt.pct_range(0.063, 0.065, "fr") == f"6,3{N}%–6,5{N}%"
+    assert fmt.points(0.0064, "fr", 2) == f"0,64{N}pt" and fmt.points(0.0064, "en", 2) == "0.64 pp"
 
 
 @pytest.mark.parametrize("bad", [math.nan, float("inf"), "abc", None])

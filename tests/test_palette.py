@@ -11,6 +11,11 @@ SETS = {
     "openness": list(palette.OPENNESS.values()),
     "verdicts": list(palette.VERDICTS.values()),
     "categorical + greys": list(palette.CATEGORICAL) + [palette.UNATTRIBUTED_GREY],
+    # notebook 06: the backtest (estimate hatch, measured dot, miss cross) and the cross-check
+    "backtest": [palette.ESTIMATE, palette.CHECK["measured"], palette.CHECK["miss"]],
+    "cross-check": [palette.CHECK["agree"], palette.CHECK["miss"], palette.CHECK["tolerance"]],
+    # notebook 04: the partial series, the article's level, the dated counts
+    "hub counts": [palette.HUB_PARTIAL, palette.ARTICLE, palette.HUB_COUNTS],
 }
 
 

@@ -590,11 +590,7 @@ def check_c4(inp: Inputs) -> Check:
     if year:
         nums |= {"ratio": year["ratio"], "ratio_one_year": year["ratio_one_year"], "days": float(year["days"])}
 
-    def sep(n, L):
-        return f"{int(n):,}".replace(",", "\u202f" if L == "fr" else ",")
-
-    def x(r, L):
-        return f"×{r:.2f}".replace(".", ",") if L == "fr" else f"×{r:.2f}"
+    sep, x = fmt.num, fmt.ratio
 
     def value(L):
         parts = []
@@ -620,18 +616,21 @@ def check_c4(inp: Inputs) -> Check:
             parts.append("pas deux comptages à environ un an d'écart" if L == "fr" else "no two counts about a year apart")
         return (" ; " if L == "fr" else "; ").join(parts)
 
-    kinds = ", ".join(sorted(set(counts["kind"])))
+    def kinds(L):  # the kinds of source in the text's language, lower case as in a sentence
+        names = [plotting.t(f"nb04_kind_{k}", L) for k in sorted(set(counts["kind"]))]
+        return ", ".join(n[0].lower() + n[1:] for n in names)
+
     return Check(
         "C4", verdict, _both(value),
         _both(lambda L: (
-            f"{len(counts)} comptages datés de tous les modèles publics du Hub (data/reference/hub_counts.csv : {kinds}), chacun "
+            f"{len(counts)} comptages datés de tous les modèles publics du Hub (data/reference/hub_counts.csv : {kinds(L)}), chacun "
             f"vérifié sur une copie archivée d'une page publique ; niveau au {day(ARTICLE_DATE, L)} comparé à 2 millions, rapport "
-            f"ramené à un an comparé à ×{str(C4_NEARLY_DOUBLE).replace('.', ',')}" + " ; la série partielle d'aiWorld (modèles avec "
+            f"ramené à un an comparé à {fmt.ratio(C4_NEARLY_DOUBLE, L, 1)}" + " ; la série partielle d'aiWorld (modèles avec "
             f"tâche) donne {x(partial['cumulative_ratio'], L)} de déc. 2024 à déc. 2025"
             if L == "fr" else
-            f"{len(counts)} dated counts of all public Hub models (data/reference/hub_counts.csv: {kinds}), each confirmed from a "
+            f"{len(counts)} dated counts of all public Hub models (data/reference/hub_counts.csv: {kinds(L)}), each confirmed from a "
             f"stored copy of a public page; level by {day(ARTICLE_DATE, L)} against 2 million, ratio scaled to one year against "
-            f"×{C4_NEARLY_DOUBLE}; aiWorld's partial series (task-tagged models) gives {x(partial['cumulative_ratio'], L)} Dec 2024 to Dec 2025"
+            f"{fmt.ratio(C4_NEARLY_DOUBLE, L, 1)}; aiWorld's partial series (task-tagged models) gives {x(partial['cumulative_ratio'], L)} Dec 2024 to Dec 2025"
         )),
         nums,
     )

@@ -73,6 +73,13 @@ def pct(value, lang: str, digits: int = 1) -> str:
     return f"{text}{NNBSP}%" if lang == "fr" else f"{text}%"
 
 
+def points(value, lang: str, digits: int = 1) -> str:
+    """A difference of two shares in percentage points: 0.0064 → "0,64 pt" (fr, U+202F) / "0.64 pp" (en)."""
+    _check(lang)
+    text = _digits(100 * _finite(value, "points"), lang, digits)
+    return f"{text}{NNBSP}pt" if lang == "fr" else f"{text} pp"
+
+
 def pct_range(low, high, lang: str, digits: int = 1) -> str:
     """A band "6,3 %–6,5 %" / "6.3%–6.5%" (en dash, no spaces)."""
     return f"{pct(low, lang, digits)}–{pct(high, lang, digits)}"

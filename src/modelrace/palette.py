@@ -92,6 +92,17 @@ REPORT = "#6b6b6b"
 ESTIMATE = "#7a4a00"  # the pre-2025 estimate's hatch and outline (issue 11): brown, not China red
 EVENT = "#4d4d4d"
 
+# Checks of an estimate or a copy against a measurement (notebook 06): agreement green, a miss
+# magenta (not China red, which the estimate's brown hatch sits beside), the tolerance a pale green.
+# The measured value in the backtest is dark ink: the band around it is the estimate's brown.
+CHECK = {"agree": "#1f7a4d", "miss": "#c51b7d", "tolerance": "#d4ecdc", "measured": DARK_INK}
+
+# The Hub's size (notebook 04): dated counts of all public models in orange, one marker shape per
+# kind of source; the partial series (models with a task tag) stays the blue line it always was.
+HUB_COUNTS = "#e69f00"
+HUB_PARTIAL = GROUPS["United States"]
+HUB_COUNT_MARKERS = {"announcement": "s", "paper": "D", "dataset": "o", "listing": "^"}
+
 
 def categorical(keys, *, grey: tuple = ()) -> dict:
     """{key: colour} in order from :data:`CATEGORICAL`; keys listed in ``grey`` get the grey.
