@@ -91,3 +91,21 @@ def test_cards_number_figures_in_first_export_order(tmp_path):
         plotting.export(_figure(), name, **kw)
     order = {n: json.loads((tmp_path / f"figures/98-order/{n}.json").read_text())["order"] for n in ("zeta", "alpha")}
     assert order == {"zeta": 1, "alpha": 2}
+
+
+def test_extra_tables_drawn_on_a_figure_are_written_and_named_in_its_card(tmp_path):
+    import json
+
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from modelrace import plotting
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    out = plotting.export(fig, "f", notebook="99-x", data=pd.DataFrame({"a": [1]}), csv_name="main", caption_fr="c",
+                          caption_en="c", credit="Source : test", output_root=tmp_path,
+                          extra_data={"points": pd.DataFrame({"b": [2]})})
+    card = json.loads((tmp_path / out["card"]).read_text())
+    assert card["extra_csv"] == ["data/processed/points.csv"]
+    assert (tmp_path / "data" / "processed" / "points.csv").read_text() == "b\n2\n"

@@ -97,16 +97,12 @@ def growth_about_a_year(counts: pd.DataFrame, *, tolerance_days: int = YEAR_TOLE
             "ratio_one_year": float(ratio ** (365 / days))}
 
 
-def export_counts(counts: pd.DataFrame, *, output_root: str | Path | None = None) -> Path:
-    """Write the counts notebook 04 draws to ``data/processed/hub_counts.csv`` (under ``output_root``
-    when given), so the counts on the Hub chart sit among the products like every number drawn."""
-    from . import plotting
-
+def product(counts: pd.DataFrame) -> pd.DataFrame:
+    """``data/processed/hub_counts.csv``: the counts notebook 04 draws, as the CSV beside its chart."""
     missing = [c for c in COLUMNS if c not in counts.columns]
     if missing:
-        raise ValueError(f"export_counts: missing column(s) {missing}; pass load_counts()")
-    root = Path(output_root) if output_root else paths.ROOT
-    return plotting.write_csv(counts[list(COLUMNS)], root / "data" / "processed" / "hub_counts.csv")
+        raise ValueError(f"hub counts product: missing column(s) {missing}; pass load_counts()")
+    return counts[list(COLUMNS)]
 
 
-__all__ = ["COLUMNS", "KINDS", "YEAR_TOLERANCE_DAYS", "load_counts", "passed_level", "growth_about_a_year", "export_counts"]
+__all__ = ["COLUMNS", "KINDS", "YEAR_TOLERANCE_DAYS", "load_counts", "passed_level", "growth_about_a_year", "product"]

@@ -157,8 +157,13 @@ def export(
     credit: str,
     lang: str = "fr",
     output_root: str | Path | None = None,
+    extra_data: dict[str, pd.DataFrame] | None = None,
 ) -> dict[str, str]:
     """Write the figure (SVG + PNG), the CSV behind it and its caption card; return their paths.
+
+    ``extra_data`` (``{csv_name: frame}``): further tables drawn on the same figure (e.g. dated
+    points over a series), written beside the main CSV and named in the card's ``extra_csv``, so
+    the incremental build owns them like every other product.
 
     ``output_root`` defaults to the repository (``figures/`` and ``data/processed/``); variant
     runs pass ``build/variants/<name>`` so they never overwrite the committed products.
@@ -181,6 +186,7 @@ def export(
         _write_if_changed(path, buf.getvalue())
         written[fmt] = path
     written["csv"] = write_csv(data, csv_path)
+    extra = [write_csv(frame, root / "data" / "processed" / f"{extra_name}.csv") for extra_name, frame in (extra_data or {}).items()]
     seen = _EXPORTED.setdefault(notebook, {})
     seen.setdefault(name, len(seen) + 1)
     card = {
@@ -195,6 +201,8 @@ def export(
         "csv": _rel(csv_path, root),
         "notebook_path": f"notebooks/{notebook}.ipynb",
     }
+    if extra:
+        card["extra_csv"] = [_rel(e, root) for e in extra]
     card_path = fig_dir / f"{name}.json"
     _write_if_changed(card_path, (json.dumps(card, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
     written["card"] = card_path

@@ -220,16 +220,18 @@ def _inputs_digest(nb: Path) -> str:
 
 
 def products(nb: Path) -> list[Path]:
-    """The committed products of a notebook: itself, ``figures/<notebook>/*`` and the CSVs its cards name."""
+    """The committed products of a notebook: itself, ``figures/<notebook>/*`` and the CSVs its cards name
+    (``csv`` and ``extra_csv``)."""
     out = {nb}
     fig_dir = paths.FIGURES / nb.stem
     for f in sorted(fig_dir.glob("*")) if fig_dir.is_dir() else []:
         if f.is_file():
             out.add(f)
         if f.suffix == ".json":
-            csv = json.loads(f.read_text(encoding="utf-8")).get("csv")
-            if csv:
-                out.add(paths.ROOT / csv)
+            card = json.loads(f.read_text(encoding="utf-8"))
+            for csv in [card.get("csv")] + list(card.get("extra_csv", [])):
+                if csv:
+                    out.add(paths.ROOT / csv)
     return sorted(out)
 
 
