@@ -317,3 +317,21 @@ def test_checks_without_the_new_inputs_keep_the_old_paths(real_inputs):
     bare = dataclasses.replace(real_inputs, chart_weekly=None, calibration=None, hub_counts=None)
     assert C.check_c1(bare).verdict == NOT_CHECKABLE  # the Data API starts on 2025-01-01
     assert C.check_c4(bare).verdict == NOT_CHECKABLE  # no Hub listing in the pinned data
+
+
+def test_a_hub_listing_passed_for_c4_is_said_not_silently_ignored(real_inputs):
+    import dataclasses
+
+    import pandas as pd
+
+    from modelrace import growth
+
+    listing = growth.ListingCounts(monthly=pd.DataFrame({"month": [pd.Timestamp("2025-12-01")], "new_models": [5], "cumulative": [1234]}),
+                                   before_since=0, undated=0, total=1234)
+    with_listing = C.check_c4(dataclasses.replace(real_inputs, hub_listing=listing))
+    without = C.check_c4(real_inputs)
+    assert with_listing.verdict == without.verdict  # a top-N listing cannot count all public models
+    from modelrace import fmt
+
+    assert fmt.num(1234, "fr") in with_listing.evidence["fr"] and "1,234" in with_listing.evidence["en"]
+    assert "does not enter this verdict" in with_listing.evidence["en"] and "listing" not in without.evidence["en"].split(";")[-1]

@@ -616,6 +616,15 @@ def check_c4(inp: Inputs) -> Check:
             parts.append("pas deux comptages à environ un an d'écart" if L == "fr" else "no two counts about a year apart")
         return (" ; " if L == "fr" else "; ").join(parts)
 
+    def listing_note(L):  # a Hub snapshot passed in is said, never silently ignored
+        if inp.hub_listing is None:
+            return ""
+        n = fmt.num(inp.hub_listing.total, L)
+        return (f" ; le listing du Hub fourni ({n} modèles) est une sélection (top N ou labos), pas un comptage de tous les "
+                "modèles publics : il n'entre pas dans ce verdict" if L == "fr" else
+                f"; the Hub listing supplied ({n} models) is a selection (top N or labs), not a count of all public models: "
+                "it does not enter this verdict")
+
     def kinds(L):  # the kinds of source in the text's language, lower case as in a sentence
         names = [plotting.t(f"nb04_kind_{k}", L) for k in sorted(set(counts["kind"]))]
         return ", ".join(n[0].lower() + n[1:] for n in names)
@@ -631,7 +640,7 @@ def check_c4(inp: Inputs) -> Check:
             f"{len(counts)} dated counts of all public Hub models (data/reference/hub_counts.csv: {kinds(L)}), each confirmed from a "
             f"stored copy of a public page; level by {day(ARTICLE_DATE, L)} against 2 million, ratio scaled to one year against "
             f"{fmt.ratio(C4_NEARLY_DOUBLE, L, 1)}; aiWorld's partial series (task-tagged models) gives {x(partial['cumulative_ratio'], L)} Dec 2024 to Dec 2025"
-        )),
+        ) + listing_note(L)),
         nums,
     )
 
