@@ -153,7 +153,9 @@ def test_site_never_writes_the_canaries(tmp_path, canaries, outcome):
     if option is None:
         pytest.skip("python -m modelrace.site has no --out/--out-dir option to build into a temporary directory")
     out = tmp_path / "site"
-    env = dict(os.environ, MPLCONFIGDIR=str(tmp_path / "mpl"))
+    # matplotlib's font cache lives outside the searched folder: whether it is written depends on
+    # whether the English runs were already cached, which would make the report's file list vary
+    env = dict(os.environ, MPLCONFIGDIR=str(tmp_path.with_name(tmp_path.name + "-mpl")))
     log = tmp_path / "site.log"
     with open(log, "wb") as f:
         rc = subprocess.run([sys.executable, "-m", "modelrace.site", option, str(out)], env=env, stdout=f,
