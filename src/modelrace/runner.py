@@ -166,6 +166,8 @@ def run_notebook(
     previous = os.environ.pop(CANONICAL_ENV, None)
     if canonical:
         os.environ[CANONICAL_ENV] = "1"  # the kernel inherits the environment at launch
+    root = paths.ROOT if canonical else _explicit_root(parameters)
+    aside = _set_products_aside(root, src.stem) if root is not None else None
     try:
         pm.execute_notebook(
             str(src),
@@ -179,6 +181,8 @@ def run_notebook(
             kernel_manager_class=_kernel_manager_class(),
         )
     except Exception:
+        if aside is not None:
+            _restore_products(root, src.stem, aside)
         if tmp.exists():
             failed = paths.BUILD / "failed" / output.name
             failed.parent.mkdir(parents=True, exist_ok=True)
@@ -189,12 +193,75 @@ def run_notebook(
         os.environ.pop(CANONICAL_ENV, None)
         if previous is not None:
             os.environ[CANONICAL_ENV] = previous
+    if aside is not None:
+        _drop_stale_products(root, src.stem, aside)
     strip_volatile(tmp)
     if output.is_file() and output.read_bytes() == tmp.read_bytes():
         tmp.unlink()  # unchanged: keep the old file and its mtime
     else:
         tmp.replace(output)
     return output
+
+
+# --- products of a previous run that this run no longer writes --------------------------------
+# A run writes figures/<notebook>/* and the CSVs its caption cards name under its output root.
+# Whatever a previous run wrote there and this run does not (a figure renamed, moved to another
+# notebook, or drawn only for some parameters) must not linger beside the fresh products: the
+# figure folder is set aside before the run, dropped after a successful one (with the CSVs only
+# its old cards named) and put back after a failed one.
+
+
+def _explicit_root(parameters: dict | None) -> Path | None:
+    value = (parameters or {}).get("output_root")
+    if not value:
+        return None  # the kernel picks build/runs/<notebook>/<hash>/, a folder of its own per parameter set
+    p = Path(value)
+    return p if p.is_absolute() else paths.ROOT / p
+
+
+def _card_csvs(fig_dir: Path, root: Path) -> set[Path]:
+    out: set[Path] = set()
+    for card in sorted(fig_dir.glob("*.json")) if fig_dir.is_dir() else []:
+        try:
+            data = json.loads(card.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        out |= {root / c for c in [data.get("csv")] + list(data.get("extra_csv", [])) if c}
+    return out
+
+
+def _set_products_aside(root: Path, stem: str) -> Path | None:
+    fig_dir = root / "figures" / stem
+    if not fig_dir.is_dir():
+        return None
+    aside = fig_dir.with_name(f".{stem}.previous")
+    if aside.exists():
+        shutil.rmtree(aside)
+    fig_dir.rename(aside)
+    return aside
+
+
+def _restore_products(root: Path, stem: str, aside: Path) -> None:
+    fig_dir = root / "figures" / stem
+    if fig_dir.exists():
+        shutil.rmtree(fig_dir)
+    aside.rename(fig_dir)
+
+
+def _drop_stale_products(root: Path, stem: str, aside: Path) -> None:
+    fig_dir = root / "figures" / stem
+    fresh = {p.name for p in fig_dir.iterdir()} if fig_dir.is_dir() else set()
+    stale = [aside / n for n in sorted(p.name for p in aside.iterdir()) if n not in fresh]
+    others = set()  # a CSV another notebook's cards name now (a figure moved there) stays
+    for other in sorted((root / "figures").iterdir()):
+        if other.is_dir() and other.name not in (stem, aside.name):
+            others |= _card_csvs(other, root)
+    stale_csvs = sorted(_card_csvs(aside, root) - _card_csvs(fig_dir, root) - others)
+    for f in stale + [c for c in stale_csvs if c.is_file()]:
+        log.info("%s: removed %s (a previous run wrote it; this run does not)", stem, _rel(f).replace(f".{stem}.previous", stem))
+    for c in stale_csvs:
+        c.unlink(missing_ok=True)
+    shutil.rmtree(aside)
 
 
 def _rel(p: Path) -> str:
