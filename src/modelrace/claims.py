@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import attribution, estimate, fmt, growth, hubcounts, hubstats, load, paths, plotting, shares
-from .validate import InputError
+from .validate import InputError, read_exact_csv
 
 SUPPORTED = "supported"
 PARTLY = "partly supported"
@@ -911,12 +911,7 @@ CHECKS = {
 def load_reference(path: Path | None = None) -> pd.DataFrame:
     """``data/reference/claims.csv``: exactly C1–C13, every field filled, https source URLs."""
     path = Path(path) if path is not None else REFERENCE
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise ClaimsError(f"{path}: missing; restore data/reference/claims.csv from git") from None
-    if tuple(df.columns) != REFERENCE_COLUMNS:
-        raise ClaimsError(f"{path}: columns {list(df.columns)}; expected exactly {list(REFERENCE_COLUMNS)}")
+    df = read_exact_csv(path, REFERENCE_COLUMNS, error=ClaimsError)
     for i, row in df.iterrows():
         for col in REFERENCE_COLUMNS:
             if not row[col].strip():

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .validate import InputError
+from .validate import InputError, read_exact_csv
 
 COUNTS = paths.REFERENCE / "hub_counts.csv"
 COLUMNS = ("date", "models", "kind", "source_url", "note")
@@ -37,12 +37,7 @@ def load_counts(path: Path | None = None) -> pd.DataFrame:
     file, the data row (and line) and the field.
     """
     path = Path(path) if path is not None else COUNTS
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(f"{path}: missing; restore data/reference/hub_counts.csv from git") from None
-    if tuple(df.columns) != COLUMNS:
-        raise InputError(f"{path}: columns {list(df.columns)}; expected exactly {list(COLUMNS)}")
+    df = read_exact_csv(path, COLUMNS)
     if df.empty:
         raise InputError(f"{path}: no data rows; add the dated counts")
 

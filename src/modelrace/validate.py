@@ -164,6 +164,19 @@ def _parse(raw: pd.Series, col: Column, *, file: str, json_records: bool) -> pd.
     raise ValueError(f"unknown column kind {col.kind!r}")
 
 
+def read_exact_csv(path: Path | str, columns: tuple[str, ...], *, error: type[Exception] = InputError) -> pd.DataFrame:
+    """A hand-written reference table, all text: exactly ``columns`` in that order, or ``error``
+    naming the file and what to do (a missing file is restored from git, never guessed)."""
+    path = Path(path)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise error(f"{path}: missing; restore {path.parent.name}/{path.name} from git") from None
+    if tuple(df.columns) != tuple(columns):
+        raise error(f"{path}: columns {list(df.columns)}; expected exactly {list(columns)}")
+    return df
+
+
 def iso_date(name: str, value) -> pd.Timestamp:
     """A notebook parameter read as an ISO date; a bad value is an error naming the parameter."""
     try:
