@@ -3,8 +3,9 @@
 The fake OpenRouter serves the pinned rows, with early August 2025 restated (Chinese labs'
 tokens halved: the kind of revision a publisher makes) and new days after the pinned vintage
 that include a Chinese model slug no reference table knows; the fake Hub serves a synthetic
-listing with a namespace no table knows. Expectations are computed here from what the fakes
-serve (never copied from the refresh's output).
+listing with a namespace no table knows. The new slug weighs enough to enter notebook 01's chart
+of the 15 most used models over the added days, where it has no readable name either. Expectations
+are computed here from what the fakes serve (never copied from the refresh's output).
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ import pytest
 
 from fakes.hub_server import FakeHub, make_population, sorted_listing
 from fakes.openrouter_server import FakeOpenRouter, rows_from_csv
-from modelrace import attribution, changes, paths, refresh, sources
+from modelrace import attribution, changes, fmt, paths, refresh, sources
+from modelrace.plotting import t
 
 KEY = "sk-or-v1-refresh-test-9c1e4b7d2a6f"
 NEW_SLUG = "tianqiong/tq-2-chat-20261012"  # a made-up Chinese lab: no table knows it
-NEW_SLUG_SHARE = 0.01  # of each new day's non-other tokens
+NEW_SLUG_SHARE = 0.02  # of each new day's non-other tokens: in the top 15 of the added days, under MAX_UNATTRIBUTED
 NEW_NAMESPACE = "TianQiong-AI"
 RESTATED = ("2025-07-21", "2025-08-17")  # the weeks claim C2 reads, Chinese tokens halved
 TOP = 200
@@ -154,8 +156,10 @@ def test_make_refresh_exits_0_and_writes_everything(refreshed):
     assert proc.returncode == 0, f"make refresh failed:\nSTDOUT\n{proc.stdout[-3000:]}\nSTDERR\n{proc.stderr[-5000:]}"
     d = refreshed["dir"]
     assert d is not None and d.name == dt.datetime.now(dt.timezone.utc).date().isoformat()
-    for name in ("changes.md", "changes.csv", "unattributed_openrouter.csv", "unattributed_hub.csv", "refresh.json"):
+    for name in changes.REPORT_FILES:
         assert (d / name).is_file(), name
+    assert set(changes.REPORT_FILES) >= {"changes.md", "changes.fr.md", "changes.csv", "unattributed_openrouter.csv",
+                                         "unattributed_hub.csv", "model_names_missing.csv", "refresh.json"}
     for nb in ("01-openrouter-china-share", "02-hub-downloads-by-country", "04-hub-growth", "05-claims"):
         assert (d / "notebooks" / f"{nb}.ipynb").is_file(), nb
     assert list((d / "figures" / "01-openrouter-china-share").glob("*.svg"))
@@ -201,7 +205,12 @@ def test_new_slug_in_stub_with_its_share(refreshed):
     assert int(row["tokens"].iloc[0]) == mine
     assert row["share"].iloc[0] == pytest.approx(mine / non_other, abs=1e-6)
     assert row["lab"].isna().all() and row["match"].iloc[0] == "slug"
-    assert NEW_SLUG in (refreshed["dir"] / "changes.md").read_text()
+    assert "note_fr" not in stub.columns  # the French note is for changes.fr.md, not the CSV
+    for name, lang in (("changes.md", "en"), ("changes.fr.md", "fr")):
+        line = next(x for x in (refreshed["dir"] / name).read_text().splitlines() if x.startswith(f"| `{NEW_SLUG}` | "))
+        assert line.startswith(f"| `{NEW_SLUG}` | {fmt.pct(mine / non_other, lang, 2)} | "), (name, line)
+    fr_line = next(x for x in (refreshed["dir"] / "changes.fr.md").read_text().splitlines() if x.startswith(f"| `{NEW_SLUG}` | "))
+    assert "nouveau : aucune ligne" in fr_line and "tianqiong" in fr_line
 
 
 def test_hub_namespace_in_stub_with_its_share(refreshed):
@@ -232,10 +241,13 @@ def test_added_weeks_reported(refreshed):
     listed = head.loc[head["measure"] == "week_added_share_low_high", "key"].tolist()
     assert listed == [w.isoformat() for w in added]
     md = (refreshed["dir"] / "changes.md").read_text()
-    assert f"Weeks added: {len(added)}" in md
+    assert f"Weeks added: {len(added)} (weeks of {fmt.day(added[0], 'en')}, " in md
     last = head.loc[head["measure"] == "last_week"].iloc[0]
     assert last["fresh"] == added[-1].isoformat()
-    assert "article's 30 %" in md
+    assert f"the article's {fmt.pct(changes.ARTICLE_LEVEL, 'en', 0)}" in md and "30%" in md
+    fr = (refreshed["dir"] / "changes.fr.md").read_text()
+    assert f"Semaines ajoutées : {len(added)} (semaines du {fmt.day(added[0], 'fr')}, " in fr
+    assert f"des {fmt.pct(changes.ARTICLE_LEVEL, 'fr', 0)} de l'article" in fr and "30\u202f%" in fr
 
 
 def test_changed_verdict_shown_as_changed(refreshed):
@@ -251,6 +263,12 @@ def test_changed_verdict_shown_as_changed(refreshed):
     c2 = next(line for line in md.splitlines() if line.startswith("| C2 |"))
     assert f"**changed**: {verdicts.at['C2', 'pinned']} → {verdicts.at['C2', 'fresh']}" in c2
     assert "Verdicts changed: " in md and "C2" in md.split("Verdicts changed: ")[1].splitlines()[0]
+    fr = (refreshed["dir"] / "changes.fr.md").read_text()
+    c2 = next(line for line in fr.splitlines() if line.startswith("| C2 |"))
+    verdict_fr = {v: t(k, "fr") for v, k in (("supported", "nb05_verdict_supported"), ("partly supported", "nb05_verdict_partly"),
+                                             ("contradicted", "nb05_verdict_contradicted"))}
+    assert f"**modifié** : {verdict_fr[verdicts.at['C2', 'pinned']]} → {verdict_fr[verdicts.at['C2', 'fresh']]}" in c2
+    assert "C2" in fr.split("Verdicts modifiés : ")[1].splitlines()[0]
     restated = ch.loc[ch["measure"] == "week_restated_share_low_high", "key"].tolist()
     assert restated == ["2025-07-21", "2025-07-28", "2025-08-04", "2025-08-11"]
 
@@ -267,6 +285,64 @@ def test_hub_top_n_entering_leaving_and_groups(refreshed):
         assert sum(float(x) for x in part["fresh"]) == pytest.approx(1, abs=1e-3)
 
 
+def test_each_report_is_in_its_language(refreshed):
+    """changes.md is English, changes.fr.md French: headings, words, number and date typography."""
+    d = refreshed["dir"]
+    en, fr = (d / "changes.md").read_text(encoding="utf-8"), (d / "changes.fr.md").read_text(encoding="utf-8")
+    assert en.startswith("# What changed since the article: refresh of ")
+    assert fr.startswith("# Ce qui a changé depuis l'article : actualisation du ")
+    for heading in ("## Affirmations : ", "## Série principale : ", "## Hugging Face : ", "## Lacunes d'attribution",
+                    "## Noms lisibles des modèles", "## Carnets réexécutés"):
+        assert heading in fr, heading
+    for english in ("## Claims", "Weeks added", "unchanged", "rank now", "Entering the top", "Low end:"):
+        assert english not in fr, english
+    for french in ("Semaines", "inchangé", "aujourd'hui", "Entrent dans le top", "données épinglées"):
+        assert french not in en, french
+    # group names in each language (plotting.t), shares with each language's typography (modelrace.fmt)
+    groups = _changes(d).query("section == 'hub_groups'")
+    china = groups.loc[groups["key"] == "uploader:China"].iloc[0]
+    assert f"| {t('group_China', 'fr')} | {fmt.pct(float(china['pinned']), 'fr')} | {fmt.pct(float(china['fresh']), 'fr')} |" in fr
+    assert f"| China | {fmt.pct(float(china['pinned']), 'en')} | {fmt.pct(float(china['fresh']), 'en')} |" in en
+    assert "\u202f%" in fr and "\u202f" not in en
+    assert "," in fmt.pct(float(china["fresh"]), "fr")  # a decimal comma, checked in the page above
+    rows = json.loads((d / "refresh.json").read_text())["snapshots"]["openrouter"]["rows"]
+    assert fmt.num(rows, "fr") in fr and fmt.num(rows, "en") in en
+
+
+def test_new_slug_without_a_readable_name_is_listed_and_notebook_01_ran(refreshed):
+    """A live refresh draws a new slug as its id, says so in notebook 01, the reports and a names stub."""
+    d = refreshed["dir"]
+    stub = pd.read_csv(d / "model_names_missing.csv", dtype=str, keep_default_na=False)
+    assert tuple(stub.columns[:5]) == attribution._SPECS["model_names"].columns
+    assert tuple(stub.columns) == changes.NAMES_STUB_COLUMNS
+    assert NEW_SLUG in stub["model_id"].tolist()
+    have = set(attribution.load_model_names().query("platform == 'openrouter'")["model_id"])
+    assert not set(stub["model_id"]) & have
+    assert (stub["platform"] == "openrouter").all() and (stub["display_name"] == "").all()
+    assert stub["rank"].astype(int).is_monotonic_increasing and stub["rank"].astype(int).le(15).all()
+    # the notebook ran on the added days' window and drew exactly these slugs as their ids
+    pinned_last = max(r["date"] for r in _pinned_rows())
+    top = pd.read_csv(d / "data" / "processed" / "openrouter_top15_models.csv", dtype=str, keep_default_na=False)
+    assert len(top) == 15 and NEW_SLUG in top["model_permaslug"].tolist()
+    base = top["model_permaslug"].str.partition(":")[0]
+    unnamed = sorted(set(base[~base.isin(have)]))
+    assert sorted(stub["model_id"]) == unnamed
+    assert top.loc[top["model_permaslug"] == NEW_SLUG, "display_name"].tolist() == [NEW_SLUG]
+    nb = json.loads((d / "notebooks" / "01-openrouter-china-share.ipynb").read_text())
+    params = next(c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+    window_start = (dt.date.fromisoformat(pinned_last) + dt.timedelta(days=1)).isoformat()
+    assert f'top_window_start = "{window_start}"' in "".join(params["source"])
+    printed = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
+    line = next(x for x in printed.splitlines() if x.startswith("no readable name for"))
+    assert NEW_SLUG in line and "data/reference/model_names.csv" in line
+    assert list((d / "figures" / "01-openrouter-china-share").glob("top15_models.svg"))
+    # the reports list them, each in its language
+    for name, heading in (("changes.md", "## Readable model names"), ("changes.fr.md", "## Noms lisibles des modèles")):
+        section = (d / name).read_text().split(heading)[1]
+        assert f"| `{NEW_SLUG}` | " in section and "model_names_missing.csv" in section
+    assert NEW_SLUG in json.loads((d / "refresh.json").read_text())["model_names_missing"]
+
+
 def test_gate_stops_after_writing_the_report(tmp_path, mirror):
     """A MAX_UNATTRIBUTED below the new slug's weight stops the refresh (status 3) with the report written."""
     with FakeOpenRouter(api_key=KEY, rows=served_openrouter_rows()) as fake_or, FakeHub(hub_population()) as fake_hub:
@@ -281,6 +357,7 @@ def test_gate_stops_after_writing_the_report(tmp_path, mirror):
     assert (d / "changes.md").is_file() and NEW_SLUG in (d / "unattributed_openrouter.csv").read_text()
     assert not (d / "notebooks").exists()
     assert "EXCEEDED" in (d / "changes.md").read_text()
+    assert "LIMITE DÉPASSÉE" in (d / "changes.fr.md").read_text()
 
 
 # --------------------------------------------------------------------------- pieces
@@ -317,6 +394,16 @@ def test_notebook_runs_follow_the_sources():
     assert runs["05-claims"] == {"snapshot": "pinned", "hub_snapshot": str(h)}
     assert set(runs) == {"02-hub-downloads-by-country", "04-hub-growth", "05-claims"}
     assert refresh.notebook_runs({}) == []
+    window = dict(refresh.notebook_runs({"openrouter": o}, top_models_window=("2026-10-10", "2026-11-15")))
+    assert window["01-openrouter-china-share"] == {"snapshot": str(o), "top_window_start": "2026-10-10",
+                                                  "top_window_end": "2026-11-15"}
+
+
+def test_top_window_is_the_added_days():
+    assert refresh.top_window("2026-10-09", "2026-11-15") == ("2026-10-10", "2026-11-15")
+    assert refresh.top_window(pd.Timestamp("2026-10-09"), pd.Timestamp("2026-10-10")) == ("2026-10-10", "2026-10-10")
+    assert refresh.top_window("2026-10-09", "2026-10-09") is None
+    assert refresh._notebook_default("01-openrouter-china-share", "top_window_start") == "2025-01-01"
 
 
 def test_every_live_notebook_is_rerun():

@@ -408,15 +408,35 @@ def test_the_latest_refresh_report_is_a_page_with_its_files(repo, tmp_path):
     assert "changes.html" not in _read(out / "index.html")  # no refresh yet: no page, no link
     d = repo / "build" / "refresh" / "2026-12-04"
     d.mkdir(parents=True)
-    (d / "changes.md").write_text("# What changed since the article\n\n| claim | change |\n|---|---|\n| C2 | **changed** |\n")
+    # what changes.Report.markdown writes, one file per language (tests/test_refresh.py checks the writer itself)
+    (d / "changes.md").write_text("# What changed since the article: refresh of 4 Dec 2026\n\n"
+                                  "| claim | change |\n|---|---|\n| C2 | **changed**: supported → contradicted |\n\n"
+                                  "- Latest complete week, fresh: 55.4%–59.4% (above the article's 30%).\n", encoding="utf-8")
     (d / "changes.csv").write_text("section,key,measure,pinned,fresh,changed\nclaim,C2,verdict,supported,contradicted,true\n")
+    with pytest.raises(site.SiteError, match=r"changes\.fr\.md does not exist.*rerun `make refresh`"):
+        site.build(out, root=repo)  # a report without its French file: an error, never English in the French edition
+    (d / "changes.fr.md").write_text("# Ce qui a changé depuis l'article : actualisation du 4 déc. 2026\n\n"
+                                     "| affirmation | changement |\n|---|---|\n| C2 | **modifié** : soutenue → contredite |\n\n"
+                                     "- Dernière semaine complète, données fraîches : 55,4\u202f%–59,4\u202f% "
+                                     "(au-dessus des 30\u202f% de l'article).\n", encoding="utf-8")
+    (d / "model_names_missing.csv").write_text("platform,model_id,display_name,source_url,note,rank,tokens,share\n")
     site.build(out, root=repo)
     for prefix, title in (("", "Ce qui a changé"), ("en/", "What changed")):
         index = _read(out / prefix / "index.html")
         assert 'href="changes.html"' in index and title in index
         page = _read(out / prefix / "changes.html")
-        assert "<strong>changed</strong>" in page and 'href="changes/changes.csv"' in page
+        assert 'href="changes/changes.csv"' in page and 'href="changes/model_names_missing.csv"' in page
         assert (out / prefix / "changes" / "changes.csv").read_text().startswith("section,")
+        assert '<div class="mr-extra">' in page  # written in the edition's language: no lang override
+    fr, en = (html.unescape(_read(p)) for p in (out / "changes.html", out / "en" / "changes.html"))
+    assert "Ce qui a changé depuis l'article : actualisation du 4 déc. 2026<a" in fr
+    assert "<strong>modifié</strong> : soutenue → contredite" in fr and "55,4\u202f%–59,4\u202f%" in fr
+    assert "What changed since the article: refresh of 4 Dec 2026<a" in en
+    assert "<strong>changed</strong>: supported → contradicted" in en and "55.4%–59.4%" in en
+    for english in ("What changed since the article:", "<strong>changed</strong>", "55.4%"):
+        assert english not in fr
+    for french in ("actualisation", "<strong>modifié</strong>", "55,4"):
+        assert french not in en
 
 
 def test_extra_page_with_a_missing_source_is_an_error(repo, tmp_path):

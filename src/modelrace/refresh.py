@@ -8,9 +8,9 @@
    from 2025-01-01 to ``--end`` (default yesterday, UTC) and :func:`modelrace.hub.fetch_top_models`
    (``--top``, default 1,000). Endpoints and keys come from the environment only
    (``OPENROUTER_BASE_URL``, ``OPENROUTER_API_KEY``, ``HF_ENDPOINT``, ``HF_TOKEN``);
-2. **report** into ``build/refresh/<date>/`` (``<date>`` = today, UTC): ``changes.md``,
-   ``changes.csv``, ``unattributed_openrouter.csv``, ``unattributed_hub.csv``, ``refresh.json``
-   (:mod:`modelrace.changes`);
+2. **report** into ``build/refresh/<date>/`` (``<date>`` = today, UTC): ``changes.md`` (English),
+   ``changes.fr.md`` (French), ``changes.csv``, ``unattributed_openrouter.csv``,
+   ``unattributed_hub.csv``, ``model_names_missing.csv``, ``refresh.json`` (:mod:`modelrace.changes`);
 3. **gate**: when unattributed OpenRouter tokens outside the ``stealth/`` and ``openrouter/``
    authors exceed ``--max-unattributed`` (``MAX_UNATTRIBUTED``, default 2 % of the non-``other``
    tokens), stop here with exit status 3 and a message naming the largest slugs: shares must not
@@ -28,6 +28,12 @@ entirely (it is a build product, and a half-old directory would mix two vintages
 still makes its own snapshot (``<date>-2``...). ``--no-fetch`` reuses the latest committed
 snapshots instead of fetching (e.g. after fixing a reference table). Notebook 00's ``refresh``
 parameter calls :func:`fetch_for_notebook`, the same fetch functions.
+
+Notebook 01's chart of the 15 most used models covers, in a refresh, the days the fresh data add
+to the pinned vintage (:func:`top_window`): over its default window (2025) the fresh data only
+restate what the pinned data already rank, so a model that appeared since would never show. When
+the fresh data add no day, the notebook keeps its default window. The report lists the models of
+that chart without a readable name (:func:`modelrace.changes.model_name_gaps`).
 """
 
 from __future__ import annotations
@@ -135,12 +141,22 @@ def latest_snapshots(sources: list[str]) -> dict[str, Path]:
 # ------------------------------------------------------------------------------- notebooks
 
 
-def notebook_runs(snaps: dict[str, Path]) -> list[tuple[str, dict]]:
+def top_window(pinned_last, fresh_last) -> tuple[str, str] | None:
+    """Notebook 01's top-models window in a refresh: the days after ``pinned_last`` up to ``fresh_last``
+    (ISO dates), or None when the fresh data add no day (the notebook's default window then)."""
+    import pandas as pd
+
+    first, last = pd.Timestamp(pinned_last) + pd.Timedelta(days=1), pd.Timestamp(fresh_last)
+    return None if last < first else (f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}")
+
+
+def notebook_runs(snaps: dict[str, Path], *, top_models_window: tuple[str, str] | None = None) -> list[tuple[str, dict]]:
     """(notebook stem, parameters) of every notebook that can read the given fresh snapshots."""
     o, h = snaps.get("openrouter"), snaps.get("hub")
     runs: list[tuple[str, dict]] = []
     if o:
-        runs.append(("01-openrouter-china-share", {"snapshot": str(o)}))
+        window = {} if top_models_window is None else dict(zip(("top_window_start", "top_window_end"), top_models_window))
+        runs.append(("01-openrouter-china-share", {"snapshot": str(o), **window}))
     if h:
         runs.append(("02-hub-downloads-by-country", {"snapshot": str(h)}))
         runs.append(("04-hub-growth", {"snapshot": str(h)}))
@@ -210,7 +226,7 @@ def build_report(snaps: dict[str, Path], *, date: str, threshold: float, hub_top
         date=date, sources=sorted(snaps, key=SOURCES.index),
         snapshots={s: _snapshot_info(s, p) for s, p in snaps.items()},
         claims=changes.compare_claims(pinned_checks, fresh_checks),
-        pinned_openrouter={"span": f"{pinned_raw['date'].min():%Y-%m-%d} → {pinned_raw['date'].max():%Y-%m-%d}"},
+        pinned_openrouter={"first_day": f"{pinned_raw['date'].min():%Y-%m-%d}", "last_day": f"{pinned_raw['date'].max():%Y-%m-%d}"},
     )
     labs = attribution.load_labs()
     if o:
@@ -222,12 +238,27 @@ def build_report(snaps: dict[str, Path], *, date: str, threshold: float, hub_top
         fresh_attr = attribution.attribute_openrouter(fresh_raw, labs=labs)
         report.openrouter_stub, report.gate = changes.openrouter_gaps(
             fresh_attr, added_after=pd.Timestamp(pinned_raw["date"].max()), threshold=threshold)
+        report.names_window = top_window(pinned_raw["date"].max(), fresh_raw["date"].max()) or (
+            _notebook_default("01-openrouter-china-share", "top_window_start"),
+            _notebook_default("01-openrouter-china-share", "top_window_end"))
+        log.info("listing the models of notebook 01's top-%d chart (%s → %s) without a readable name",
+                 changes.TOP_MODELS_N, *report.names_window)
+        report.names_stub = changes.model_name_gaps(fresh_attr, *report.names_window, date=date)
     if h:
         log.info("comparing the Hub top %d and listing unattributed namespaces", hub_top_n)
         listing = load.hub_listing(str(h))
         report.hub = changes.hub_changes(listing, hub_top_n, labs=labs)
         report.hub_stub = changes.hub_gaps(listing, labs=labs)
     return report
+
+
+def _notebook_default(stem: str, name: str) -> str:
+    """A notebook's declared default for a string parameter (its parameters cell is the one truth)."""
+    import ast
+
+    import papermill as pm
+
+    return ast.literal_eval(pm.inspect_notebook(str(paths.NOTEBOOKS / f"{stem}.ipynb"))[name]["default"])
 
 
 def _prepare_dir(refresh_dir: Path) -> None:
@@ -286,7 +317,7 @@ def refresh(sources: list[str], *, out: Path = REFRESH_ROOT, end: str | None = N
               "data/reference/openrouter_models.csv (stub: unattributed_openrouter.csv), then rerun "
               "`make refresh` (or raise MAX_UNATTRIBUTED knowingly).", file=sys.stderr)
         return EXIT_UNATTRIBUTED
-    runs = notebook_runs(snaps)
+    runs = notebook_runs(snaps, top_models_window=report.names_window)  # the window the report's name check used
     log.info("[4/%d] rerunning %d notebook(s) on the fresh snapshots", steps, len(runs))
     try:
         report.notebooks = run_notebooks(runs, refresh_dir)

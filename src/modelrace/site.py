@@ -90,9 +90,11 @@ def extra_page(slug: str, title_fr: str, title_en: str, source: str | Path | dic
 
     ``source``: one ``.md`` (rendered as markdown) or ``.html`` (a body fragment, inserted as is)
     file for both editions, or ``{"fr": path, "en": path}``. A missing file is an error at build
-    time: add the page only when its source exists. Example (issue 13's "what changed")::
+    time: add the page only when its source exists. Examples (the first is issue 13's "what changed")::
 
-        extra_page("changes", "Ce qui a changé", "What changed", "build/refresh/2026-02-01/changes.md", content_lang="en")
+        extra_page("changes", "Ce qui a changé", "What changed",
+                   {"fr": "build/refresh/2026-02-01/changes.fr.md", "en": "build/refresh/2026-02-01/changes.md"})
+        extra_page("notes", "Notes", "Notes", "docs/notes.en.md", content_lang="en")  # one English file for both
     """
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) or slug == "index":
         raise ValueError(f"extra page slug must be lowercase letters, digits and '-', not 'index': {slug!r}")
@@ -108,16 +110,23 @@ def default_pages(root: Path) -> list[ExtraPage]:
     """Extra pages ``make site`` publishes; add one ``extra_page(...)`` line per page here.
 
     "What changed since the article" appears when a ``make refresh`` report exists
-    (``build/refresh/<date>/changes.md``, the newest one), with its CSVs attached.
+    (``build/refresh/<date>/changes.md``, the newest one), with its CSVs attached: each edition
+    reads its own language (``changes.fr.md`` / ``changes.md``). A report without its French file
+    (written before the report was bilingual) is an error, not an English page in the French edition.
     """
     from . import changes
 
     pages = []
     latest = changes.latest_refresh(root)
     if latest is not None:
+        sources = {lang: latest / name for lang, name in changes.REPORT_MD.items()}
+        absent = [p for p in sources.values() if not p.is_file()]
+        if absent:
+            raise SiteError(f"{absent[0]} does not exist: {latest} holds an incomplete what-changed report; "
+                            "rerun `make refresh` (or `modelrace refresh --no-fetch`) or remove that directory")
         attached = [latest / f for f in changes.SITE_FILES if (latest / f).is_file()]
         pages.append(extra_page("changes", "Ce qui a changé depuis l'article", "What changed since the article",
-                                latest / "changes.md", content_lang="en", attachments=attached))
+                                sources, attachments=attached))
     return pages
 
 

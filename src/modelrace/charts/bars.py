@@ -27,11 +27,15 @@ def _value_labels(ax, values, texts, xmax):
         ax.text(v + xmax * 0.006, y, text, va="center", ha="left", fontsize=common.SMALL_SIZE + 0.5, color="#222222")
 
 
-def openrouter_top_models(top: pd.DataFrame, lang: str, *, credit: str, start, end):
-    """``top``: :func:`modelrace.shares.top_models` (``model_permaslug, group, share``), rank order."""
+def openrouter_top_models(top: pd.DataFrame, lang: str, *, credit: str, start, end, strict_names: bool = True):
+    """``top``: :func:`modelrace.shares.top_models` (``model_permaslug, group, share``), rank order.
+
+    ``strict_names=False`` (a live snapshot) labels a slug without a readable name by its id
+    (:mod:`modelrace.names`).
+    """
     common.require_columns(top, ("model_permaslug", "group", "share"), "openrouter_top_models")
     shown = top.iloc[::-1]
-    labels = names.display_names(shown["model_permaslug"], "openrouter", lang)
+    labels = names.display_names(shown["model_permaslug"], "openrouter", lang, strict=strict_names)
     fig, ax = common.figure(11, 0.36 * len(top) + 1.9)
     ax.barh(range(len(shown)), shown["share"], color=[palette.group(g) for g in shown["group"]], height=0.72)
     ax.set_yticks(range(len(shown)), labels, fontsize=common.TEXT_SIZE)
