@@ -446,7 +446,6 @@ def check_c1(inp: Inputs) -> Check:
             "backtest_weeks": bt["weeks"], "backtest_inside": bt["inside_share"], "backtest_max_miss": bt["max_miss"]}
     first, last = weeks[0], weeks[-1] + pd.Timedelta(days=6)
     cal_first, cal_last = cal.weeks[0], cal.weeks[-1] + pd.Timedelta(days=6)
-    pts = lambda x, L: (f"{100 * x:.1f}".replace(".", ",") if L == "fr" else f"{100 * x:.1f}")  # noqa: E731
     return Check(
         "C1", verdict,
         _both(lambda L: (
@@ -461,13 +460,13 @@ def check_c1(inp: Inputs) -> Check:
             f"{len(cal.weeks)} semaines de l'API ({day(cal_first, L)}–{day(cal_last, L)} : {pct(cal.coverage_min, L)}–{pct(cal.coverage_max, L)}) ; "
             f"jetons chinois hors top 9 bornés entre 0 et {pct(cal.tail_max, L)} de la traîne (maximum de la calibration, après V3 et R1) ; "
             f"rétro-test sur {int(bt['weeks'])} semaines de 2025 : fourchette tenue {pct(bt['inside_share'], L, 0)} des semaines, "
-            f"plus grand écart {pts(bt['max_miss'], L)} point ; « environ 1 % » confirmé seulement si le haut ≤ {pct(C1_CONFIRM_FACTOR * C1_CLAIMED, L, 0)}"
+            f"plus grand écart {fmt.points(bt['max_miss'], L)} ; « environ {pct(C1_CLAIMED, L, 0)} » confirmé seulement si le haut ≤ {pct(C1_CONFIRM_FACTOR * C1_CLAIMED, L, 0)}"
             if L == "fr" else
             f"Top 9 of the OpenRouter rankings page's Top Models chart; the top 9's share of the total calibrated on {len(cal.weeks)} "
             f"API weeks ({day(cal_first, L)}–{day(cal_last, L)}: {pct(cal.coverage_min, L)}–{pct(cal.coverage_max, L)}); Chinese tokens "
             f"outside the top 9 bounded between 0 and {pct(cal.tail_max, L)} of the tail (calibration maximum, after V3 and R1); "
             f"backtest on {int(bt['weeks'])} weeks of 2025: band held on {pct(bt['inside_share'], L, 0)} of weeks, largest miss "
-            f"{pts(bt['max_miss'], L)} points; 'about 1 %' confirmed only if the high end is at most {pct(C1_CONFIRM_FACTOR * C1_CLAIMED, L, 0)}"
+            f"{fmt.points(bt['max_miss'], L)}; 'about {pct(C1_CLAIMED, L, 0)}' confirmed only if the high end is at most {pct(C1_CONFIRM_FACTOR * C1_CLAIMED, L, 0)}"
         )),
         nums,
     )
