@@ -323,8 +323,12 @@ def openrouter_leaderboard_weeks(*, path: Path | None = None) -> pd.DataFrame:
     """The weekly leaderboard's one week a month: ``month, week_end, week_total, models_counted,
     source, straddles, early_week`` (``week_total`` over every model of the capture)."""
     path = _path("openrouter_leaderboard_monthly", path)
+    return _leaderboard_weeks(path, _leaderboard_doc(path))
+
+
+def _leaderboard_weeks(path: Path, months: list[dict]) -> pd.DataFrame:
     rows, seen = [], set()
-    for i, rec in enumerate(_leaderboard_doc(path)):
+    for i, rec in enumerate(months):
         where = f"months[{i}]"
         month = _field(path, where, rec, "month", "str")
         if not pd.Series([month]).str.fullmatch(r"\d{4}-\d{2}").iloc[0]:
@@ -361,9 +365,10 @@ def openrouter_leaderboard_models(*, path: Path | None = None) -> pd.DataFrame:
     """The top 15 models of each leaderboard week: ``month, week_end, rank, model, tokens``
     (``model`` is a slug with its serving variants merged, e.g. ``:free`` counted in)."""
     path = _path("openrouter_leaderboard_monthly", path)
-    weeks = openrouter_leaderboard_weeks(path=path)  # validates every record first
+    months = _leaderboard_doc(path)  # read once
+    weeks = _leaderboard_weeks(path, months)  # validates every record first
     rows = []
-    for (_, wk), rec in zip(weeks.iterrows(), sorted(_leaderboard_doc(path), key=lambda r: r["month"])):
+    for (_, wk), rec in zip(weeks.iterrows(), sorted(months, key=lambda r: r["month"])):
         ranked = sorted(_models(path, f"months ({wk['month']})", rec), key=lambda mt: (-mt[1], mt[0]))
         rows += [(wk["month"], wk["week_end"], r, slug, tok) for r, (slug, tok) in enumerate(ranked, start=1)]
     df = pd.DataFrame(rows, columns=["month", "week_end", "rank", "model", "tokens"])
