@@ -92,7 +92,7 @@ def test_the_refresh_names_stub_lists_the_drawn_slugs_without_a_row():
     frame["date"] = pd.to_datetime(frame["date"])
     att = attribution.attribute_openrouter(frame)
     stub = changes.model_name_gaps(att, "2026-10-10", "2026-10-11", date="2026-12-04", n=3)
-    assert tuple(stub.columns[:5]) == attribution._SPECS["model_names"].columns
+    assert tuple(stub.columns[:5]) == attribution.REFERENCE_SPECS["model_names"].columns
     assert stub["model_id"].tolist() == ["acme/unknown-model"]  # z-1 is 4th: not drawn on a top 3
     assert stub["rank"].tolist() == [2] and stub["tokens"].tolist() == [400] and stub["share"].tolist() == [0.4]
     assert stub["source_url"].tolist() == ["https://openrouter.ai/acme/unknown-model"]

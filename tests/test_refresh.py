@@ -198,7 +198,7 @@ def test_new_slug_in_stub_with_its_share(refreshed):
     non_other = sum(int(r["total_tokens"]) for r in served if r["model_permaslug"] != "other")
     mine = sum(int(r["total_tokens"]) for r in served if r["model_permaslug"] == NEW_SLUG)
     stub = pd.read_csv(refreshed["dir"] / "unattributed_openrouter.csv", dtype={"pattern": str})
-    assert list(stub.columns[:7]) == list(attribution._SPECS["openrouter"].columns)
+    assert list(stub.columns[:7]) == list(attribution.REFERENCE_SPECS["openrouter"].columns)
     assert stub["tokens"].is_monotonic_decreasing
     row = stub.loc[stub["pattern"] == NEW_SLUG]
     assert len(row) == 1, stub["pattern"].tolist()
@@ -218,7 +218,7 @@ def test_hub_namespace_in_stub_with_its_share(refreshed):
     total = sum(m["downloads"] for m in top)
     mine = sum(m["downloads"] for m in top if m["id"].startswith(NEW_NAMESPACE + "/"))
     stub = pd.read_csv(refreshed["dir"] / "unattributed_hub.csv")
-    assert list(stub.columns[:6]) == list(attribution._SPECS["namespaces"].columns)
+    assert list(stub.columns[:6]) == list(attribution.REFERENCE_SPECS["namespaces"].columns)
     row = stub.loc[stub["namespace"] == NEW_NAMESPACE]
     assert len(row) == 1
     assert row["share"].iloc[0] == pytest.approx(mine / total, abs=1e-6)
@@ -313,7 +313,7 @@ def test_new_slug_without_a_readable_name_is_listed_and_notebook_01_ran(refreshe
     """A live refresh draws a new slug as its id, says so in notebook 01, the reports and a names stub."""
     d = refreshed["dir"]
     stub = pd.read_csv(d / "model_names_missing.csv", dtype=str, keep_default_na=False)
-    assert tuple(stub.columns[:5]) == attribution._SPECS["model_names"].columns
+    assert tuple(stub.columns[:5]) == attribution.REFERENCE_SPECS["model_names"].columns
     assert tuple(stub.columns) == changes.NAMES_STUB_COLUMNS
     assert NEW_SLUG in stub["model_id"].tolist()
     have = set(attribution.load_model_names().query("platform == 'openrouter'")["model_id"])

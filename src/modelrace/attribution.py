@@ -59,7 +59,7 @@ class _Spec:
     https: tuple[str, ...] = ("source_url",)
 
 
-_SPECS = {
+REFERENCE_SPECS = {
     "labs": _Spec(
         "labs.csv",
         ("lab", "parent_company", "country", "group", "open_weights_default", "source_url", "note"),
@@ -106,7 +106,7 @@ def _fail(path: Path, rows, field: str, problem: str, fix: str) -> None:
 
 
 def _read(kind: str, path: Path | None) -> tuple[pd.DataFrame, Path]:
-    spec = _SPECS[kind]
+    spec = REFERENCE_SPECS[kind]
     path = Path(path) if path is not None else paths.REFERENCE / spec.file
     if not path.is_file():
         raise ReferenceError(f"{path}: file not found; restore data/reference/{spec.file} from the repository")
@@ -287,14 +287,14 @@ def load_model_names(path: Path | None = None) -> pd.DataFrame:
 _OR_OUTPUT = ("author", "lab", "parent_company", "country", "group", "base_lab", "open_weights", "status", "rule")
 
 
-def _base_slug(slugs: pd.Series) -> pd.Series:
+def base_slug(slugs: pd.Series) -> pd.Series:
     """Drop a serving-variant suffix (``:free``, ``:beta``, ``:thinking``...): it takes its base's row."""
     return slugs.str.replace(r":[^/:]+$", "", regex=True)
 
 
 def _attribute_slugs(uniques: pd.Series, models: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
     """Attribute the distinct permaslugs (a small table): slug rows first, then prefix rows."""
-    base = _base_slug(uniques)
+    base = base_slug(uniques)
     author = base.str.split("/", n=1).str[0]
     rules = models.set_index(["match", "pattern"])
     by_slug = rules.xs("slug", level="match") if "slug" in rules.index.get_level_values(0) else rules.iloc[:0].droplevel(0)

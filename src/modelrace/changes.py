@@ -65,12 +65,12 @@ from . import attribution, hubstats, load, paths, shares
 
 CHANGES_COLUMNS = ("section", "key", "measure", "pinned", "fresh", "changed")
 SECTIONS = ("claim", "headline", "hub_groups", "hub_top", "unattributed_openrouter", "unattributed_hub")
-OPENROUTER_STUB_COLUMNS = attribution._SPECS["openrouter"].columns + ("tokens", "share", "first_date")
-HUB_STUB_COLUMNS = attribution._SPECS["namespaces"].columns + ("downloads", "share", "lineage_downloads", "lineage_share")
+OPENROUTER_STUB_COLUMNS = attribution.REFERENCE_SPECS["openrouter"].columns + ("tokens", "share", "first_date")
+HUB_STUB_COLUMNS = attribution.REFERENCE_SPECS["namespaces"].columns + ("downloads", "share", "lineage_downloads", "lineage_share")
 ARTICLE_LEVEL = 0.30  # "more than 30 %" in early August 2025 (claims.C2_THRESHOLD; a test keeps them equal)
 DEFAULT_MAX_UNATTRIBUTED = 0.02
 HUB_TOP_N = 100
-NAMES_STUB_COLUMNS = attribution._SPECS["model_names"].columns + ("rank", "tokens", "share")
+NAMES_STUB_COLUMNS = attribution.REFERENCE_SPECS["model_names"].columns + ("rank", "tokens", "share")
 TOP_MODELS_N = 15  # notebook 01's chart of the most used models (shares.top_models(..., n=15) there)
 REPORT_MD = {"en": "changes.md", "fr": "changes.fr.md"}  # the report for reading, one file per language
 REPORT_FILES = ("changes.md", "changes.fr.md", "changes.csv", "unattributed_openrouter.csv", "unattributed_hub.csv",
@@ -253,7 +253,7 @@ def openrouter_gaps(attributed: pd.DataFrame, *, added_after: pd.Timestamp | Non
     if non_other <= 0:
         raise ChangesError("the fresh OpenRouter snapshot has no tokens outside the 'other' row; refetch it")
     un = models.loc[status.loc[models.index].eq("unattributed")].copy()
-    un["base"] = attribution._base_slug(un["model_permaslug"].astype(str))
+    un["base"] = attribution.base_slug(un["model_permaslug"].astype(str))
     un["author"] = un["author"].astype(str)
     counted = ~un["author"].isin(attribution.STEALTH_AUTHORS)
     gate_share = int(un.loc[counted, "total_tokens"].sum()) / non_other
